@@ -1,0 +1,45 @@
+/* Thread count shared by every op; VNN_NUM_THREADS sets the default. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <threads.h>
+
+#include <omp.h>
+
+#include "dispatch/dispatch.h"
+
+static atomic_int num_threads;
+static once_flag threads_once = ONCE_FLAG_INIT;
+
+static int all_cores(void)
+{
+    int n = omp_get_num_procs();
+    return n > 0 ? n : 1;
+}
+
+static void init_threads(void)
+{
+    int n = all_cores();
+    const char *env = getenv("VNN_NUM_THREADS");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 1 && v <= 1024)
+            n = (int)v; /* otherwise ignored: keep all cores */
+    }
+    atomic_store(&num_threads, n);
+}
+
+vnn_status vnn_set_num_threads(int n)
+{
+    call_once(&threads_once, init_threads);
+    if (n < 0 || n > 1024)
+        return VNN_ERR_INVALID_ARG;
+    atomic_store(&num_threads, n == 0 ? all_cores() : n);
+    return VNN_OK;
+}
+
+int vnn_get_num_threads(void)
+{
+    call_once(&threads_once, init_threads);
+    return atomic_load(&num_threads);
+}

@@ -1,0 +1,13 @@
+/* vnn: hand-written SIMD CPU kernels for neural-network inference. */
+#ifndef VNN_H
+#define VNN_H
+
+#include "vnn/status.h"
+#include "vnn/cpu.h"
+#include "vnn/gemm.h"
+
+#define VNN_VERSION_MAJOR 0
+#define VNN_VERSION_MINOR 1
+#define VNN_VERSION_PATCH 0
+
+#endif

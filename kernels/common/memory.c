@@ -1,0 +1,55 @@
+#include "kernels/common/memory.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+void *vnn_aligned_alloc(size_t bytes)
+{
+    size_t rounded;
+    if (bytes == 0)
+        bytes = 1;
+    if (!vnn_add_size(bytes, VNN_ALIGN - 1, &rounded))
+        return NULL;
+    return aligned_alloc(VNN_ALIGN, rounded / VNN_ALIGN * VNN_ALIGN);
+}
+
+void vnn_aligned_free(void *p) { free(p); }
+
+struct arena {
+    void *data;
+    size_t size;
+};
+
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_destroy(void *p)
+{
+    struct arena *a = p;
+    vnn_aligned_free(a->data);
+    free(a);
+}
+
+static void arena_key_init(void) { pthread_key_create(&arena_key, arena_destroy); }
+
+void *vnn_scratch(size_t bytes)
+{
+    pthread_once(&arena_once, arena_key_init);
+    struct arena *a = pthread_getspecific(arena_key);
+    if (!a) {
+        a = calloc(1, sizeof *a);
+        if (!a || pthread_setspecific(arena_key, a) != 0) {
+            free(a);
+            return NULL;
+        }
+    }
+    if (a->size < bytes) {
+        void *grown = vnn_aligned_alloc(bytes);
+        if (!grown)
+            return NULL;
+        vnn_aligned_free(a->data);
+        a->data = grown;
+        a->size = bytes;
+    }
+    return a->data;
+}

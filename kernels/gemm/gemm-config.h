@@ -1,0 +1,43 @@
+/* The GEMM slot of the kernel table: one register-blocked microkernel plus
+ * the tile and cache-block sizes its driver needs. */
+#ifndef VNN_GEMM_CONFIG_H
+#define VNN_GEMM_CONFIG_H
+
+#include <stddef.h>
+
+#include "vnn/cpu.h"
+
+/* What a microkernel does with its MR x NR accumulator tile:
+ *   C = alpha * acc + beta * C  (C not read when beta == 0)
+ *   then, on the last K block only, C += bias[j] and ReLU. */
+struct vnn_gemm_ukernel_params {
+    float alpha;
+    float beta;
+    const float *bias; /* NR floats for this tile's columns, or NULL */
+    int relu;
+};
+
+/* a: MR rows of kc floats, row r at a + r * a_stride (A is read in place
+ * when it is not transposed, XNNPACK-style, so a tall-skinny GEMM streams A
+ * once without a packing pass); b: kc x NR packed B panel (k-major);
+ * c: MR x NR tile of C with row stride ldc (elements). Full tiles only: the
+ * driver copies partial rows of A into a zero-padded strip and routes partial
+ * tiles of C through a scratch tile. */
+typedef void (*vnn_gemm_ukernel_fn)(size_t kc, const float *restrict a, size_t a_stride,
+                                    const float *restrict b, float *restrict c,
+                                    size_t ldc,
+                                    const struct vnn_gemm_ukernel_params *params);
+
+struct vnn_gemm_config {
+    vnn_isa isa;
+    const char *name; /* vnn_gemm_ukernel_<MR>x<NR>__<isa> */
+    vnn_gemm_ukernel_fn ukernel;
+    int mr, nr; /* register tile */
+    int kc;     /* K block: a kc x NR B panel stays in L1 */
+    int mc;     /* M block: an mc x kc A block stays in L2 */
+    int nc;     /* N block: a kc x nc B block stays in L3 */
+};
+
+void vnn_gemm_config_init(vnn_isa isa, struct vnn_gemm_config *cfg);
+
+#endif

@@ -1,0 +1,232 @@
+/* BLIS-style loop nest: jc (N blocks) -> pc (K blocks, B block packed once
+ * and shared by all threads) -> per thread: ic (M blocks) -> jr (NR panels)
+ * -> ir (MR strips) -> microkernel. Threads split rows and/or column panels,
+ * never K, so results do not depend on the thread count. */
+#include "kernels/gemm/gemm-driver.h"
+
+#include <omp.h>
+#include <string.h>
+
+#include "kernels/common/memory.h"
+#include "kernels/gemm/gemm-pack.h"
+
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+static size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
+
+int vnn_gemm_prepacked_size(const struct vnn_gemm_config *cfg, size_t K, size_t N,
+                            size_t *floats)
+{
+    return vnn_mul_size(K, vnn_round_up(N, (size_t)cfg->nr), floats);
+}
+
+void vnn_gemm_prepack_b(const struct vnn_gemm_config *cfg, vnn_transpose trans, size_t K,
+                        size_t N, const float *B, size_t ldb, float *dst)
+{
+    size_t nr = (size_t)cfg->nr, kcmax = (size_t)cfg->kc;
+    size_t n_pad = vnn_round_up(N, nr);
+    for (size_t k0 = 0; k0 < K; k0 += kcmax) {
+        size_t kc = min_sz(kcmax, K - k0);
+        for (size_t j0 = 0; j0 < N; j0 += nr)
+            vnn_gemm_pack_b_panel(trans, B, ldb, k0, j0, kc, min_sz(nr, N - j0), nr,
+                                  dst + k0 * n_pad + j0 * kc);
+    }
+}
+
+/* C = act(beta * C + bias) when there is nothing to multiply (K or alpha 0). */
+static void scale_only(const struct vnn_gemm_args *g)
+{
+    for (size_t i = 0; i < g->M; i++) {
+        float *c = g->C + i * g->ldc;
+        for (size_t j = 0; j < g->N; j++) {
+            float v = g->beta == 0.0f ? 0.0f : g->beta * c[j];
+            if (g->bias)
+                v += g->bias[j];
+            c[j] = g->relu && v < 0.0f ? 0.0f : v;
+        }
+    }
+}
+
+/* Partial tile: the microkernel wrote raw sums into `tile`; merge them. */
+static void merge_tile(const float *tile, size_t nr, size_t rows, size_t cols, float *c,
+                       size_t ldc, const struct vnn_gemm_ukernel_params *p)
+{
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < cols; j++) {
+            float v = p->alpha * tile[i * nr + j];
+            if (p->beta != 0.0f)
+                v += p->beta * c[i * ldc + j];
+            if (p->bias)
+                v += p->bias[j];
+            c[i * ldc + j] = p->relu && v < 0.0f ? 0.0f : v;
+        }
+    }
+}
+
+/* Thread grid: tm threads over rows times tn over column panels. Prefer
+ * splitting rows (each thread then reads its own A and shares packed B). */
+static void thread_grid(size_t nt, size_t strips, size_t panels, size_t *tm, size_t *tn)
+{
+    *tm = 1;
+    *tn = 1;
+    for (size_t m = nt; m >= 1; m--) {
+        if (nt % m != 0 || m > strips)
+            continue;
+        size_t n = nt / m;
+        if (n <= panels || m * n == 1) {
+            *tm = m;
+            *tn = n <= panels ? n : panels;
+            return;
+        }
+    }
+}
+
+struct plan {
+    size_t mr, nr, kcmax, mcmax, ncmax;
+    size_t strips, panels, tm, tn, nt;
+    size_t bblock_floats, abuf_floats, tile_floats, per_thread_floats;
+};
+
+/* One thread's share of a (jc, pc) block: its rows x its panels. */
+static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, size_t tid,
+                          size_t j0, size_t nc, size_t k0, size_t kc, const float *bblock,
+                          size_t bpanel_stride, float *abuf, float *tile)
+{
+    const struct vnn_gemm_config *cfg = g->cfg;
+    size_t mr = pl->mr, nr = pl->nr;
+    size_t ti = tid / pl->tn, tj = tid % pl->tn;
+    size_t s0 = ti * pl->strips / pl->tm, s1 = (ti + 1) * pl->strips / pl->tm;
+    size_t blk_panels = div_up(nc, nr);
+    size_t p0 = tj * blk_panels / pl->tn, p1 = (tj + 1) * blk_panels / pl->tn;
+    int first_k = k0 == 0, last_k = k0 + kc == g->K;
+    struct vnn_gemm_ukernel_params full = {
+        .alpha = g->alpha, .beta = first_k ? g->beta : 1.0f, .bias = NULL,
+        .relu = last_k && g->relu,
+    };
+    struct vnn_gemm_ukernel_params raw = {.alpha = 1.0f, .beta = 0.0f};
+    size_t mc_strips = pl->mcmax / mr;
+
+    for (size_t sb = s0; sb < s1; sb += mc_strips) {
+        size_t se = min_sz(sb + mc_strips, s1);
+        /* Transposed A is packed for the whole block; otherwise A is read in
+         * place and only a partial last strip is copied (zero-padded). */
+        int packed_a = g->trans_a == VNN_TRANS;
+        if (packed_a) {
+            for (size_t s = sb; s < se; s++)
+                vnn_gemm_pack_a_strip(g->trans_a, g->A, g->lda, s * mr, k0,
+                                      min_sz(mr, g->M - s * mr), kc, mr,
+                                      abuf + (s - sb) * mr * kc);
+        } else if (se * mr > g->M) {
+            vnn_gemm_pack_a_strip(g->trans_a, g->A, g->lda, (se - 1) * mr, k0,
+                                  g->M - (se - 1) * mr, kc, mr, abuf);
+        }
+        for (size_t p = p0; p < p1; p++) {
+            size_t jj = j0 + p * nr, cols = min_sz(nr, g->N - jj);
+            const float *b = bblock + p * bpanel_stride;
+            full.bias = last_k && g->bias ? g->bias + jj : NULL;
+            for (size_t s = sb; s < se; s++) {
+                size_t ii = s * mr, rows = min_sz(mr, g->M - ii);
+                const float *a;
+                size_t as;
+                if (packed_a) {
+                    a = abuf + (s - sb) * mr * kc;
+                    as = kc;
+                } else if (rows < mr) {
+                    a = abuf;
+                    as = kc;
+                } else {
+                    a = g->A + ii * g->lda + k0;
+                    as = g->lda;
+                }
+                float *c = g->C + ii * g->ldc + jj;
+                if (rows == mr && cols == nr) {
+                    cfg->ukernel(kc, a, as, b, c, g->ldc, &full);
+                } else {
+                    cfg->ukernel(kc, a, as, b, tile, nr, &raw);
+                    merge_tile(tile, nr, rows, cols, c, g->ldc, &full);
+                }
+            }
+        }
+    }
+}
+
+/* `team` threads share the plan's nt shares of work; team < nt only when the
+ * OpenMP runtime gives fewer threads than asked (nested regions). */
+static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, float *scratch,
+                       size_t tid, size_t team)
+{
+    size_t nr = pl->nr;
+    size_t n_pad = vnn_round_up(g->N, nr);
+    float *bbuf = scratch;
+    float *mine = scratch + pl->bblock_floats + tid * pl->per_thread_floats;
+    float *abuf = mine, *tile = mine + pl->abuf_floats;
+
+    for (size_t j0 = 0; j0 < g->N; j0 += pl->ncmax) {
+        size_t nc = min_sz(pl->ncmax, g->N - j0);
+        for (size_t k0 = 0; k0 < g->K; k0 += pl->kcmax) {
+            size_t kc = min_sz(pl->kcmax, g->K - k0);
+            const float *bblock;
+            if (g->b_packed) {
+                bblock = g->b_packed + k0 * n_pad + j0 * kc;
+            } else {
+                size_t panels = div_up(nc, nr);
+#pragma omp for schedule(static)
+                for (size_t p = 0; p < panels; p++) {
+                    size_t jj = j0 + p * nr;
+                    vnn_gemm_pack_b_panel(g->trans_b, g->B, g->ldb, k0, jj, kc,
+                                          min_sz(nr, g->N - jj), nr, bbuf + p * kc * nr);
+                } /* implicit barrier: the B block is complete */
+                bblock = bbuf;
+            }
+            for (size_t share = tid; share < pl->nt; share += team)
+                compute_block(g, pl, share, j0, nc, k0, kc, bblock, kc * nr, abuf, tile);
+            if (!g->b_packed) {
+#pragma omp barrier
+            }
+        }
+    }
+}
+
+vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
+{
+    if (g->M == 0 || g->N == 0)
+        return VNN_OK;
+    if (g->K == 0 || g->alpha == 0.0f) {
+        scale_only(g);
+        return VNN_OK;
+    }
+    const struct vnn_gemm_config *cfg = g->cfg;
+    struct plan pl = {
+        .mr = (size_t)cfg->mr, .nr = (size_t)cfg->nr, .kcmax = (size_t)cfg->kc,
+        .mcmax = (size_t)cfg->mc, .ncmax = (size_t)cfg->nc,
+    };
+    pl.strips = div_up(g->M, pl.mr);
+    pl.panels = div_up(min_sz(g->N, pl.ncmax), pl.nr);
+
+    /* Small problems do not pay for waking threads: about 0.5 MFLOP each. */
+    double flops = 2.0 * (double)g->M * (double)g->N * (double)g->K;
+    size_t nt = g->threads > 0 ? (size_t)g->threads : 1;
+    size_t by_work = (size_t)(flops / 5e5) + 1;
+    if (nt > by_work)
+        nt = by_work;
+    thread_grid(nt, pl.strips, pl.panels, &pl.tm, &pl.tn);
+    pl.nt = pl.tm * pl.tn;
+
+    size_t kc = min_sz(pl.kcmax, g->K);
+    pl.bblock_floats = g->b_packed ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
+    pl.abuf_floats = vnn_round_up(pl.mcmax, pl.mr) * kc;
+    pl.tile_floats = vnn_round_up(pl.mr * pl.nr, 16);
+    pl.per_thread_floats = vnn_round_up(pl.abuf_floats + pl.tile_floats, 16);
+    /* Block sizes are bounded by the config, so this cannot overflow. */
+    float *scratch = vnn_scratch((pl.bblock_floats + pl.nt * pl.per_thread_floats) *
+                                 sizeof(float));
+    if (!scratch)
+        return VNN_ERR_OUT_OF_MEMORY;
+
+    if (pl.nt == 1) {
+        run_thread(g, &pl, scratch, 0, 1);
+        return VNN_OK;
+    }
+#pragma omp parallel num_threads((int)pl.nt)
+    run_thread(g, &pl, scratch, (size_t)omp_get_thread_num(), (size_t)omp_get_num_threads());
+    return VNN_OK;
+}

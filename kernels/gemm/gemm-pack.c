@@ -1,0 +1,47 @@
+#include "kernels/gemm/gemm-pack.h"
+
+#include <string.h>
+
+void vnn_gemm_pack_b_panel(vnn_transpose trans, const float *B, size_t ldb, size_t k0,
+                           size_t j0, size_t kc, size_t cols, size_t nr, float *dst)
+{
+    if (trans == VNN_NO_TRANS) {
+        for (size_t k = 0; k < kc; k++) {
+            const float *src = B + (k0 + k) * ldb + j0;
+            float *d = dst + k * nr;
+            memcpy(d, src, cols * sizeof *d);
+            for (size_t c = cols; c < nr; c++)
+                d[c] = 0.0f;
+        }
+        return;
+    }
+    /* B stored N x K: column j of op(B) is row j of storage. Read rows in
+     * order, scatter with stride nr (the panel is small enough for L1/L2). */
+    for (size_t c = 0; c < cols; c++) {
+        const float *src = B + (j0 + c) * ldb + k0;
+        for (size_t k = 0; k < kc; k++)
+            dst[k * nr + c] = src[k];
+    }
+    for (size_t c = cols; c < nr; c++)
+        for (size_t k = 0; k < kc; k++)
+            dst[k * nr + c] = 0.0f;
+}
+
+void vnn_gemm_pack_a_strip(vnn_transpose trans, const float *A, size_t lda, size_t i0,
+                           size_t k0, size_t rows, size_t kc, size_t mr, float *dst)
+{
+    if (trans == VNN_NO_TRANS) {
+        for (size_t r = 0; r < rows; r++)
+            memcpy(dst + r * kc, A + (i0 + r) * lda + k0, kc * sizeof *dst);
+    } else {
+        /* A stored K x M: gather each op(A) row from a column of storage,
+         * walking storage rows so reads stay sequential. */
+        for (size_t k = 0; k < kc; k++) {
+            const float *src = A + (k0 + k) * lda + i0;
+            for (size_t r = 0; r < rows; r++)
+                dst[r * kc + k] = src[r];
+        }
+    }
+    if (rows < mr)
+        memset(dst + rows * kc, 0, (mr - rows) * kc * sizeof *dst);
+}
