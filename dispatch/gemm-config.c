@@ -22,7 +22,7 @@ void vnn_gemm_config_init(vnn_isa isa, struct vnn_gemm_config *cfg)
         *cfg = (struct vnn_gemm_config){
             .isa = isa, .name = "vnn_gemm_ukernel_14x32__avx512",
             .ukernel = vnn_gemm_ukernel_14x32__avx512, .mr = 14, .nr = 32,
-            .kc = 384, .mc = 168, .nc = 4096,
+            .kc = 512, .mc = 168, .nc = 4096,
         };
         break;
 #elif defined(VNN_ARCH_AARCH64)

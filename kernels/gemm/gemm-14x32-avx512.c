@@ -6,6 +6,9 @@
 #include "kernels/gemm/gemm-ukernels.h"
 
 #define MR 14
+#ifndef BPF
+#define BPF 8
+#endif
 
 static inline __m512 finish(__m512 acc, const float *c, __m512 alpha, __m512 beta,
                             const struct vnn_gemm_ukernel_params *p, const float *bias)
@@ -31,7 +34,19 @@ void vnn_gemm_ukernel_14x32__avx512(size_t kc, const float *restrict a, size_t a
     for (int i = 0; i < MR; i++)
         ar[i] = a + i * a_stride;
 
+    /* C is touched only at the end: start fetching its lines now. */
+    for (int i = 0; i < MR; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
+    const float *pf = params->a_next;
+    size_t pf_stride = params->a_next_stride;
     for (size_t k = 0; k < kc; k++) {
+        /* k % MR picks the row, k / MR the line: MR <= 16 covers the strip. */
+        if (pf)
+            _mm_prefetch((const char *)(pf + (k % MR) * pf_stride + (k / MR) * 16), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + (k + BPF) * 32), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + (k + BPF) * 32 + 16), _MM_HINT_T0);
         __m512 b0 = _mm512_load_ps(b + k * 32);
         __m512 b1 = _mm512_load_ps(b + k * 32 + 16);
         for (int i = 0; i < MR; i++) {

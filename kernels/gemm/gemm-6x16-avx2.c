@@ -23,23 +23,49 @@ void vnn_gemm_ukernel_6x16__avx2(size_t kc, const float *restrict a, size_t a_st
                                  const float *restrict b, float *restrict c, size_t ldc,
                                  const struct vnn_gemm_ukernel_params *params)
 {
-    __m256 acc[MR][2];
-    for (int i = 0; i < MR; i++)
-        acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-    const float *ar[MR];
-    for (int i = 0; i < MR; i++)
-        ar[i] = a + i * a_stride;
+    /* Named accumulators, not an array: with only 16 ymm registers GCC
+     * otherwise keeps some of them on the stack. */
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *a0 = a, *a1 = a0 + a_stride, *a2 = a1 + a_stride, *a3 = a2 + a_stride;
+    const float *a4 = a3 + a_stride, *a5 = a4 + a_stride;
 
+    for (int i = 0; i < MR; i++)
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    const float *pf = params->a_next;
+    size_t pf_stride = params->a_next_stride;
     for (size_t k = 0; k < kc; k++) {
-        __m256 b0 = _mm256_load_ps(b + k * 16);
-        __m256 b1 = _mm256_load_ps(b + k * 16 + 8);
-        for (int i = 0; i < MR; i++) {
-            __m256 ai = _mm256_broadcast_ss(ar[i] + k);
-            acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
-            acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+        /* Every other k step fetches one line: row j % MR, line j / MR, which
+         * covers the strip since MR <= 8 lines per 16 floats are needed. */
+        if (pf && (k & 1) == 0) {
+            size_t j = k >> 1;
+            _mm_prefetch((const char *)(pf + (j % MR) * pf_stride + (j / MR) * 16), _MM_HINT_T0);
         }
+        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        b += 16;
+        __m256 x;
+        x = _mm256_broadcast_ss(a0 + k);
+        c00 = _mm256_fmadd_ps(x, b0, c00);
+        c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(a1 + k);
+        c10 = _mm256_fmadd_ps(x, b0, c10);
+        c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(a2 + k);
+        c20 = _mm256_fmadd_ps(x, b0, c20);
+        c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(a3 + k);
+        c30 = _mm256_fmadd_ps(x, b0, c30);
+        c31 = _mm256_fmadd_ps(x, b1, c31);
+        x = _mm256_broadcast_ss(a4 + k);
+        c40 = _mm256_fmadd_ps(x, b0, c40);
+        c41 = _mm256_fmadd_ps(x, b1, c41);
+        x = _mm256_broadcast_ss(a5 + k);
+        c50 = _mm256_fmadd_ps(x, b0, c50);
+        c51 = _mm256_fmadd_ps(x, b1, c51);
     }
 
+    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                         {c30, c31}, {c40, c41}, {c50, c51}};
     __m256 alpha = _mm256_set1_ps(params->alpha), beta = _mm256_set1_ps(params->beta);
     for (int i = 0; i < MR; i++) {
         float *ci = c + i * ldc;

@@ -15,6 +15,11 @@ struct vnn_gemm_ukernel_params {
     float beta;
     const float *bias; /* NR floats for this tile's columns, or NULL */
     int relu;
+    /* The A strip the next call will read (rows a_next_stride apart), or
+     * NULL: kernels prefetch it a line per k step, so a streamed A arrives
+     * while this tile computes. */
+    const float *a_next;
+    size_t a_next_stride;
 };
 
 /* a: MR rows of kc floats, row r at a + r * a_stride (A is read in place

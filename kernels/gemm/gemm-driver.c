@@ -83,6 +83,7 @@ static void thread_grid(size_t nt, size_t strips, size_t panels, size_t *tm, siz
 struct plan {
     size_t mr, nr, kcmax, mcmax, ncmax;
     size_t strips, panels, tm, tn, nt;
+    int pack_a;
     size_t bblock_floats, abuf_floats, tile_floats, per_thread_floats;
 };
 
@@ -107,9 +108,9 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
 
     for (size_t sb = s0; sb < s1; sb += mc_strips) {
         size_t se = min_sz(sb + mc_strips, s1);
-        /* Transposed A is packed for the whole block; otherwise A is read in
+        /* Packed A is copied for the whole block; otherwise A is read in
          * place and only a partial last strip is copied (zero-padded). */
-        int packed_a = g->trans_a == VNN_TRANS;
+        int packed_a = pl->pack_a;
         if (packed_a) {
             for (size_t s = sb; s < se; s++)
                 vnn_gemm_pack_a_strip(g->trans_a, g->A, g->lda, s * mr, k0,
@@ -138,6 +139,13 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
                     as = g->lda;
                 }
                 float *c = g->C + ii * g->ldc + jj;
+                /* Streaming A in place: fetch the next strip (or the first
+                 * strip again for the next panel) while this one computes. */
+                full.a_next = NULL;
+                if (!packed_a && s + 1 < se && (s + 2) * mr <= g->M) {
+                    full.a_next = a + mr * g->lda;
+                    full.a_next_stride = g->lda;
+                }
                 if (rows == mr && cols == nr) {
                     cfg->ukernel(kc, a, as, b, c, g->ldc, &full);
                 } else {
@@ -200,6 +208,10 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
         .mcmax = (size_t)cfg->mc, .ncmax = (size_t)cfg->nc,
     };
     pl.strips = div_up(g->M, pl.mr);
+    /* A is read in place (and prefetched a strip ahead) unless it is
+     * transposed or its rows are a multiple of 4 KiB apart: then all MR rows
+     * map to the same L1 sets and thrash, so copy strips into a buffer. */
+    pl.pack_a = g->trans_a == VNN_TRANS || (g->lda * sizeof(float)) % 4096 == 0;
     pl.panels = div_up(min_sz(g->N, pl.ncmax), pl.nr);
 
     /* Small problems do not pay for waking threads: about 0.5 MFLOP each. */
