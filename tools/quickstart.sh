@@ -1,0 +1,42 @@
+#!/bin/sh
+# vnn quick start for a fresh Debian 12 machine (run as root: installs what
+# it lacks, configures and builds by itself).
+#   tools/quickstart.sh run    vnn info + the GEMM benchmark against oneDNN and OpenBLAS
+#   tools/quickstart.sh test   the whole test suite: native (Criterion, vs oneDNN)
+#                              and the aarch64 cross build under qemu
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${VNN_BUILD_DIR:-build}
+
+build_native() {
+    tools/ci/deps.sh
+    if [ ! -f "$BUILD/build.ninja" ]; then
+        meson setup "$BUILD" -Dwerror_strict=true >/dev/null
+    fi
+    ninja -C "$BUILD"
+}
+
+case "${1:-}" in
+run)
+    build_native
+    "$BUILD/tools/vnn" info
+    echo
+    # Median of 3 repetitions per benchmark; VNN_NUM_THREADS applies to
+    # vnn, oneDNN and OpenBLAS alike. Extra arguments go to Google Benchmark.
+    shift
+    exec "$BUILD/bench/vnn-bench" --benchmark_filter='^(peak|gemm)/' \
+        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
+    ;;
+test)
+    build_native
+    status=0
+    meson test -C "$BUILD" --print-errorlogs || status=1
+    tools/ci/cross-test.sh || status=1
+    tools/ci/summarize.sh "$BUILD" build-aarch64
+    exit $status
+    ;;
+*)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]
+    ;;
+esac
