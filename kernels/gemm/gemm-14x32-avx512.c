@@ -6,9 +6,6 @@
 #include "kernels/gemm/gemm-ukernels.h"
 
 #define MR 14
-#ifndef BPF
-#define BPF 8
-#endif
 
 static inline __m512 finish(__m512 acc, const float *c, __m512 alpha, __m512 beta,
                             const struct vnn_gemm_ukernel_params *p, const float *bias)
@@ -27,41 +24,45 @@ void vnn_gemm_ukernel_14x32__avx512(size_t kc, const float *restrict a, size_t a
                                     const float *restrict b, float *restrict c, size_t ldc,
                                     const struct vnn_gemm_ukernel_params *params)
 {
-    __m512 acc[MR][2];
-    for (int i = 0; i < MR; i++)
-        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-    const float *ar[MR];
-    for (int i = 0; i < MR; i++)
-        ar[i] = a + i * a_stride;
+    /* Named accumulators keep all 28 in registers (an array invites spills). */
+#define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+#define DECLARE(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps(); \
+    const float *a##i = a + (i) * a_stride;
+    ROWS(DECLARE)
 
     /* C is touched only at the end: start fetching its lines now. */
     for (int i = 0; i < MR; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
     }
-    const float *pf = params->a_next;
-    size_t pf_stride = params->a_next_stride;
+    /* One line of the next A strip per k step, row by row then line by
+     * line: MR <= 16 rows per 16 k steps covers the strip in time. */
+    const float *pf = params->a_next, *pf_line = pf;
+    size_t pf_stride = params->a_next_stride, pf_row = 0;
     for (size_t k = 0; k < kc; k++) {
-        /* k % MR picks the row, k / MR the line: MR <= 16 covers the strip. */
-        if (pf)
-            _mm_prefetch((const char *)(pf + (k % MR) * pf_stride + (k / MR) * 16), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + (k + BPF) * 32), _MM_HINT_T0);
-        _mm_prefetch((const char *)(b + (k + BPF) * 32 + 16), _MM_HINT_T0);
-        __m512 b0 = _mm512_load_ps(b + k * 32);
-        __m512 b1 = _mm512_load_ps(b + k * 32 + 16);
-        for (int i = 0; i < MR; i++) {
-            __m512 ai = _mm512_set1_ps(ar[i][k]);
-            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        if (pf) {
+            _mm_prefetch((const char *)(pf_line + pf_row * pf_stride), _MM_HINT_T0);
+            if (++pf_row == MR) {
+                pf_row = 0;
+                pf_line += 16;
+            }
         }
+        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        b += 32;
+#define FMA(i) { __m512 x = _mm512_set1_ps(a##i[k]); \
+        c##i##0 = _mm512_fmadd_ps(x, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(x, b1, c##i##1); }
+        ROWS(FMA)
     }
 
     __m512 alpha = _mm512_set1_ps(params->alpha), beta = _mm512_set1_ps(params->beta);
-    for (int i = 0; i < MR; i++) {
-        float *ci = c + i * ldc;
-        const float *bias = params->bias;
-        _mm512_storeu_ps(ci, finish(acc[i][0], ci, alpha, beta, params, bias));
-        _mm512_storeu_ps(ci + 16, finish(acc[i][1], ci + 16, alpha, beta, params,
-                                         bias ? bias + 16 : NULL));
-    }
+    const float *bias = params->bias;
+#define STORE(i) { float *ci = c + (i) * ldc; \
+        _mm512_storeu_ps(ci, finish(c##i##0, ci, alpha, beta, params, bias)); \
+        _mm512_storeu_ps(ci + 16, finish(c##i##1, ci + 16, alpha, beta, params, \
+                                         bias ? bias + 16 : NULL)); }
+    ROWS(STORE)
+#undef ROWS
+#undef DECLARE
+#undef FMA
+#undef STORE
 }

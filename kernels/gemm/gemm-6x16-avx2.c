@@ -32,14 +32,17 @@ void vnn_gemm_ukernel_6x16__avx2(size_t kc, const float *restrict a, size_t a_st
 
     for (int i = 0; i < MR; i++)
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-    const float *pf = params->a_next;
-    size_t pf_stride = params->a_next_stride;
+    /* One line of the next A strip every other k step, row by row then
+     * line by line: MR = 6 rows per 16 k steps covers the strip in time. */
+    const float *pf = params->a_next, *pf_line = pf;
+    size_t pf_stride = params->a_next_stride, pf_row = 0;
     for (size_t k = 0; k < kc; k++) {
-        /* Every other k step fetches one line: row j % MR, line j / MR, which
-         * covers the strip since MR <= 8 lines per 16 floats are needed. */
         if (pf && (k & 1) == 0) {
-            size_t j = k >> 1;
-            _mm_prefetch((const char *)(pf + (j % MR) * pf_stride + (j / MR) * 16), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf_line + pf_row * pf_stride), _MM_HINT_T0);
+            if (++pf_row == MR) {
+                pf_row = 0;
+                pf_line += 16;
+            }
         }
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         b += 16;
