@@ -38,6 +38,11 @@ struct vnn_gemm_config {
     const char *name; /* vnn_gemm_ukernel_<MR>x<NR>__<isa> */
     vnn_gemm_ukernel_fn ukernel;
     int mr, nr; /* register tile */
+    /* Optional kernel for the rows of M that do not fill an MR strip: a
+     * partial strip runs as ceil(rows / mr_tail) calls of it instead of one
+     * full-cost MR call (NULL: the main kernel pads the strip). */
+    vnn_gemm_ukernel_fn ukernel_tail;
+    int mr_tail;
     int kc;     /* K block: a kc x NR B panel stays in L1 */
     int mc;     /* M block: an mc x kc A block stays in L2 */
     int nc;     /* N block: a kc x nc B block stays in L3 */

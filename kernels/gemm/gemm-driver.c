@@ -62,6 +62,27 @@ static void merge_tile(const float *tile, size_t nr, size_t rows, size_t cols, f
     }
 }
 
+/* The last, partial strip of M through the smaller row-tail kernel. */
+static void run_tail_rows(const struct vnn_gemm_config *cfg, size_t kc, const float *a,
+                          size_t as, const float *b, size_t rows, size_t cols, float *c,
+                          size_t ldc, const struct vnn_gemm_ukernel_params *full, float *tile)
+{
+    size_t mt = (size_t)cfg->mr_tail, nr = (size_t)cfg->nr;
+    struct vnn_gemm_ukernel_params p = *full, raw = {.alpha = 1.0f, .beta = 0.0f};
+    p.a_next = NULL;
+    for (size_t r0 = 0; r0 < rows; r0 += mt) {
+        size_t chunk = min_sz(mt, rows - r0);
+        /* Rows past `rows` in the padded strip are zero, so a short chunk
+         * reads valid memory and its extra results are dropped by the merge. */
+        if (chunk == mt && cols == nr) {
+            cfg->ukernel_tail(kc, a + r0 * as, as, b, c + r0 * ldc, ldc, &p);
+        } else {
+            cfg->ukernel_tail(kc, a + r0 * as, as, b, tile, nr, &raw);
+            merge_tile(tile, nr, chunk, cols, c + r0 * ldc, ldc, &p);
+        }
+    }
+}
+
 /* Thread grid: tm threads over rows times tn over column panels. Prefer
  * splitting rows (each thread then reads its own A and shares packed B). */
 static void thread_grid(size_t nt, size_t strips, size_t panels, size_t *tm, size_t *tn)
@@ -105,6 +126,7 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
     };
     struct vnn_gemm_ukernel_params raw = {.alpha = 1.0f, .beta = 0.0f};
     size_t mc_strips = pl->mcmax / mr;
+    size_t sa = vnn_gemm_a_strip_stride(kc), strip_floats = mr * sa;
 
     for (size_t sb = s0; sb < s1; sb += mc_strips) {
         size_t se = min_sz(sb + mc_strips, s1);
@@ -114,11 +136,11 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
         if (packed_a) {
             for (size_t s = sb; s < se; s++)
                 vnn_gemm_pack_a_strip(g->trans_a, g->A, g->lda, s * mr, k0,
-                                      min_sz(mr, g->M - s * mr), kc, mr,
-                                      abuf + (s - sb) * mr * kc);
+                                      min_sz(mr, g->M - s * mr), kc, mr, sa,
+                                      abuf + (s - sb) * strip_floats);
         } else if (se * mr > g->M) {
             vnn_gemm_pack_a_strip(g->trans_a, g->A, g->lda, (se - 1) * mr, k0,
-                                  g->M - (se - 1) * mr, kc, mr, abuf);
+                                  g->M - (se - 1) * mr, kc, mr, sa, abuf);
         }
         for (size_t p = p0; p < p1; p++) {
             size_t jj = j0 + p * nr, cols = min_sz(nr, g->N - jj);
@@ -129,11 +151,11 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
                 const float *a;
                 size_t as;
                 if (packed_a) {
-                    a = abuf + (s - sb) * mr * kc;
-                    as = kc;
+                    a = abuf + (s - sb) * strip_floats;
+                    as = sa;
                 } else if (rows < mr) {
                     a = abuf;
-                    as = kc;
+                    as = sa;
                 } else {
                     a = g->A + ii * g->lda + k0;
                     as = g->lda;
@@ -148,6 +170,8 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
                 }
                 if (rows == mr && cols == nr) {
                     cfg->ukernel(kc, a, as, b, c, g->ldc, &full);
+                } else if (rows < mr && cfg->ukernel_tail) {
+                    run_tail_rows(cfg, kc, a, as, b, rows, cols, c, g->ldc, &full, tile);
                 } else {
                     cfg->ukernel(kc, a, as, b, tile, nr, &raw);
                     merge_tile(tile, nr, rows, cols, c, g->ldc, &full);
@@ -157,8 +181,6 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
     }
 }
 
-/* `team` threads share the plan's nt shares of work; team < nt only when the
- * OpenMP runtime gives fewer threads than asked (nested regions). */
 static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, float *scratch,
                        size_t tid, size_t team)
 {
@@ -225,7 +247,7 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
 
     size_t kc = min_sz(pl.kcmax, g->K);
     pl.bblock_floats = g->b_packed ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
-    pl.abuf_floats = vnn_round_up(pl.mcmax, pl.mr) * kc;
+    pl.abuf_floats = vnn_round_up(pl.mcmax, pl.mr) * vnn_gemm_a_strip_stride(kc);
     pl.tile_floats = vnn_round_up(pl.mr * pl.nr, 16);
     pl.per_thread_floats = vnn_round_up(pl.abuf_floats + pl.tile_floats, 16);
     /* Block sizes are bounded by the config, so this cannot overflow. */

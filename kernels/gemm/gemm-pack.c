@@ -28,20 +28,21 @@ void vnn_gemm_pack_b_panel(vnn_transpose trans, const float *B, size_t ldb, size
 }
 
 void vnn_gemm_pack_a_strip(vnn_transpose trans, const float *A, size_t lda, size_t i0,
-                           size_t k0, size_t rows, size_t kc, size_t mr, float *dst)
+                           size_t k0, size_t rows, size_t kc, size_t mr, size_t stride,
+                           float *dst)
 {
     if (trans == VNN_NO_TRANS) {
         for (size_t r = 0; r < rows; r++)
-            memcpy(dst + r * kc, A + (i0 + r) * lda + k0, kc * sizeof *dst);
+            memcpy(dst + r * stride, A + (i0 + r) * lda + k0, kc * sizeof *dst);
     } else {
         /* A stored K x M: gather each op(A) row from a column of storage,
          * walking storage rows so reads stay sequential. */
         for (size_t k = 0; k < kc; k++) {
             const float *src = A + (k0 + k) * lda + i0;
             for (size_t r = 0; r < rows; r++)
-                dst[r * kc + k] = src[r];
+                dst[r * stride + k] = src[r];
         }
     }
-    if (rows < mr)
-        memset(dst + rows * kc, 0, (mr - rows) * kc * sizeof *dst);
+    for (size_t r = rows; r < mr; r++)
+        memset(dst + r * stride, 0, kc * sizeof *dst);
 }

@@ -11,9 +11,14 @@
 void vnn_gemm_pack_b_panel(vnn_transpose trans, const float *B, size_t ldb, size_t k0,
                            size_t j0, size_t kc, size_t cols, size_t nr, float *dst);
 
-/* A strip: mr rows of kc floats (row stride kc) from op(A) rows [i0, i0+rows)
- * and columns [k0, k0+kc); rows rows..mr-1 are zero. */
+/* A strip: mr rows of kc floats, `stride` apart, from op(A) rows
+ * [i0, i0+rows) and columns [k0, k0+kc); rows rows..mr-1 are zero. */
 void vnn_gemm_pack_a_strip(vnn_transpose trans, const float *A, size_t lda, size_t i0,
-                           size_t k0, size_t rows, size_t kc, size_t mr, float *dst);
+                           size_t k0, size_t rows, size_t kc, size_t mr, size_t stride,
+                           float *dst);
+
+/* Row stride for packed A strips: kc rounded to a cache line plus one line,
+ * so rows never sit a multiple of 4 KiB apart (L1 set aliasing). */
+static inline size_t vnn_gemm_a_strip_stride(size_t kc) { return (kc + 15) / 16 * 16 + 16; }
 
 #endif
