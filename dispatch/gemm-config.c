@@ -23,6 +23,7 @@ void vnn_gemm_config_init(vnn_isa isa, struct vnn_gemm_config *cfg)
             .isa = isa, .name = "vnn_gemm_ukernel_14x32__avx512",
             .ukernel = vnn_gemm_ukernel_14x32__avx512, .mr = 14, .nr = 32,
             .ukernel_tail = vnn_gemm_ukernel_4x32__avx512, .mr_tail = 4,
+            .ukernel_ntail = vnn_gemm_ukernel_14x16__avx512, .nr_tail = 16,
             .kc = 512, .mc = 168, .nc = 4096,
         };
         break;

@@ -1,5 +1,6 @@
 /* AVX-512 main microkernel: 14 x 32 tile in 28 zmm accumulators, 2 zmm for
  * B, A broadcast from memory. */
+#define NV 2
 #define MR 14
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
 #define VNN_UKERNEL_NAME vnn_gemm_ukernel_14x32__avx512

@@ -43,6 +43,10 @@ struct vnn_gemm_config {
      * full-cost MR call (NULL: the main kernel pads the strip). */
     vnn_gemm_ukernel_fn ukernel_tail;
     int mr_tail;
+    /* Optional kernel for full strips whose panel holds at most nr_tail
+     * valid columns (reads the first nr_tail columns of an NR panel). */
+    vnn_gemm_ukernel_fn ukernel_ntail;
+    int nr_tail;
     int kc;     /* K block: a kc x NR B panel stays in L1 */
     int mc;     /* M block: an mc x kc A block stays in L2 */
     int nc;     /* N block: a kc x nc B block stays in L3 */

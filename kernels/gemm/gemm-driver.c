@@ -170,6 +170,13 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
                 }
                 if (rows == mr && cols == nr) {
                     cfg->ukernel(kc, a, as, b, c, g->ldc, &full);
+                } else if (rows == mr && cfg->ukernel_ntail && cols <= (size_t)cfg->nr_tail) {
+                    if (cols == (size_t)cfg->nr_tail) {
+                        cfg->ukernel_ntail(kc, a, as, b, c, g->ldc, &full);
+                    } else {
+                        cfg->ukernel_ntail(kc, a, as, b, tile, nr, &raw);
+                        merge_tile(tile, nr, rows, cols, c, g->ldc, &full);
+                    }
                 } else if (rows < mr && cfg->ukernel_tail) {
                     run_tail_rows(cfg, kc, a, as, b, rows, cols, c, g->ldc, &full, tile);
                 } else {
