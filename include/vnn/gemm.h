@@ -4,7 +4,9 @@
  * distances in elements between consecutive rows of the matrices as stored
  * (A stored K x M when transposed, and so on). With beta == 0, C is not read,
  * so it may hold NaN or garbage. Sizes may be zero (nothing is computed,
- * C is left alone when M or N is zero; with K == 0 C becomes act(beta*C+bias)).
+ * C is left alone when M or N is zero). With K == 0 or alpha == 0, A and B
+ * are not read (they may be NULL) and C becomes act(beta * C + bias), as in
+ * BLAS.
  *
  * Numerics: each element is a sum of K products accumulated in float in
  * k-order per micro-tile, as in any blocked GEMM; results are independent of
