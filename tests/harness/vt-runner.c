@@ -1,13 +1,19 @@
-/* In-process runner for builds where Criterion cannot run (qemu-user):
- * runs every registered case in turn and reports TAP, which meson counts.
+/* Runner for builds where Criterion cannot run (qemu-user): runs every
+ * registered case in turn, each in a forked child like Criterion (so library
+ * state such as the once-only VNN_ISA read, or a crash, stays in that case),
+ * and reports TAP, which meson counts. VT_NO_FORK=1 runs cases in-process
+ * (for a debugger).
  * Usage: <test> [substring ...] runs only cases whose suite/name matches. */
 #include "vt.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define VT_MAX_CASES 1024
 
@@ -61,6 +67,61 @@ static int selected(const struct vt_case *c, int argc, char **argv)
     return 0;
 }
 
+/* Runs one case here: 0 passed, 1 failed, 2 skipped (message set). */
+static int run_case(const struct vt_case *c)
+{
+    message[0] = '\0';
+    int outcome = setjmp(escape);
+    if (outcome == 0)
+        c->fn();
+    return outcome;
+}
+
+/* Runs one case in a child; the child sends its outcome and message back. */
+static int run_case_forked(const struct vt_case *c)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return run_case(c);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return run_case(c);
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        char outcome = (char)run_case(c);
+        fflush(NULL);
+        if (write(fds[1], &outcome, 1) != 1 ||
+            write(fds[1], message, strlen(message)) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[sizeof message + 1];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof buf - 1 && (n = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)n;
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        continue;
+    if (got >= 1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        buf[got] = '\0';
+        snprintf(message, sizeof message, "%s", buf + 1);
+        return buf[0];
+    }
+    if (WIFSIGNALED(status))
+        snprintf(message, sizeof message, "crashed: signal %d", WTERMSIG(status));
+    else
+        snprintf(message, sizeof message, "exited with status %d without reporting",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     int total = 0;
@@ -73,11 +134,9 @@ int main(int argc, char **argv)
         if (!selected(c, argc, argv))
             continue;
         num++;
-        message[0] = '\0';
-        fflush(stdout);
-        int outcome = setjmp(escape);
+        const char *nofork = getenv("VT_NO_FORK");
+        int outcome = nofork && *nofork == '1' ? run_case(c) : run_case_forked(c);
         if (outcome == 0) {
-            c->fn();
             printf("ok %d - %s::%s\n", num, c->suite, c->name);
         } else if (outcome == 1) {
             failed++;
