@@ -8,12 +8,16 @@
 
 #include "vnn/cpu.h"
 #include "kernels/gemm/gemm-config.h"
+#include "kernels/conv/conv-config.h"
+#include "kernels/pool/pool-config.h"
 
 /* Every slot of every op is valid: filled with scalar first, then the
  * best supported ISA overrides (BLIS cntx_init / XNNPACK config ladder). */
 struct vnn_kernel_table {
     vnn_isa isa;
     struct vnn_gemm_config gemm;
+    struct vnn_conv_config conv;
+    struct vnn_pool_config pool;
 };
 
 /* Detection, done once; the result can be replaced by tests (mockable). */

@@ -5,6 +5,8 @@
 #include "vnn/status.h"
 #include "vnn/cpu.h"
 #include "vnn/gemm.h"
+#include "vnn/conv.h"
+#include "vnn/pool.h"
 
 #define VNN_VERSION_MAJOR 0
 #define VNN_VERSION_MINOR 1

@@ -1,0 +1,14 @@
+/* What each bench file registers with the shim (see shim/vnn_bench.h). */
+#ifndef VNN_BENCH_BENCH_H
+#define VNN_BENCH_BENCH_H
+
+#include <stdbool.h>
+
+/* gemm/<M>x<N>x<K>/<impl> for every shape in the file; false (with a
+ * message on stderr) if the file cannot be read or has a bad line. */
+bool vb_register_gemm(const char *shapes_path);
+
+/* peak/fma/<isa> for every SIMD ISA this CPU supports. */
+void vb_register_peak(void);
+
+#endif

@@ -1,0 +1,141 @@
+/* vnn-bench: vnn's kernels beside oneDNN and OpenBLAS, on the same number
+ * of threads (VNN_NUM_THREADS), through Google Benchmark. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include "bench.h"
+#include "dispatch/dispatch.h" /* the GEMM microkernel name */
+#include "shim/vnn_bench.h"
+#include "vnn-bench-config.h"  /* VB_GEMM_SHAPES_DEFAULT */
+#include "vnn/vnn.h"
+
+static const char *gemm_shapes;
+
+static void usage(void)
+{
+    printf(
+        "usage: vnn-bench [--gemm_shapes=FILE] [Google Benchmark flags]\n"
+        "\n"
+        "Benchmarks, named <op>/<shape>/<impl>, counter GFLOPS:\n"
+        "  gemm/MxNxK/vnn         vnn_sgemm, C = A * B row-major (label: the ISA and\n"
+        "                         microkernel vnn ran)\n"
+        "  gemm/MxNxK/vnn_<isa>   the same with each other ISA this CPU supports forced\n"
+        "  gemm/MxNxK/vnn_packed  vnn_sgemm_packed, B packed once before timing\n"
+        "  gemm/MxNxK/onednn      dnnl_sgemm('N', 'N', ...)\n"
+        "  gemm/MxNxK/openblas    cblas_sgemm(CblasRowMajor, ...)\n"
+        "  peak/fma/<isa>         independent FMAs on every thread: this machine's peak\n"
+        "                         for each SIMD ISA it supports\n"
+        "Google Benchmark appends /real_time (wall-clock time is measured), so\n"
+        "--benchmark_filter='gemm/1024x1024x1024/vnn/' selects just that one;\n"
+        "--benchmark_list_tests=true lists every name.\n"
+        "\n"
+        "GEMM shapes: one \"M N K\" per line, # starts a comment; read from\n"
+        "--gemm_shapes=FILE, else $VNN_BENCH_GEMM_SHAPES, else\n"
+        "%s\n"
+        "\n"
+        "Environment:\n"
+        "  VNN_ISA=scalar|avx2|avx512|neon  vnn's ISA (default: the best the CPU has;\n"
+        "                                   one it lacks is an error, exit status 2)\n"
+        "  VNN_NUM_THREADS=N                threads for vnn, oneDNN (OpenMP) and\n"
+        "                                   OpenBLAS alike (default: all cores)\n"
+        "\n"
+        "Example:\n"
+        "  VNN_NUM_THREADS=1 vnn-bench --benchmark_filter='peak|gemm/1024x' \\\n"
+        "      --benchmark_repetitions=3 --benchmark_report_aggregates_only=true\n"
+        "\n"
+        "Exit status: 0, 1 for a bad argument or a failed benchmark, 2 for an\n"
+        "unusable VNN_ISA or shapes file.\n"
+        "\n"
+        "Google Benchmark flags (--benchmark_min_time defaults to " VB_DEFAULT_MIN_TIME
+        " s):\n",
+        VB_GEMM_SHAPES_DEFAULT);
+}
+
+/* Takes our own flags out of argv (Google Benchmark rejects unknown ones). */
+static int take_own_flags(int argc, char **argv)
+{
+    static const char shapes_flag[] = "--gemm_shapes=";
+    int n = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], shapes_flag, sizeof shapes_flag - 1) == 0)
+            gemm_shapes = argv[i] + sizeof shapes_flag - 1;
+        else if (strcmp(argv[i], "-h") == 0)
+            argv[n++] = "--help";
+        else
+            argv[n++] = argv[i];
+    }
+    argv[n] = NULL;
+    return n;
+}
+
+static void add_context(int threads)
+{
+    char buf[256];
+    vnn_cpu_features f;
+    if (vnn_cpu_features_get(&f) == VNN_OK) {
+        snprintf(buf, sizeof buf, "%s (%s), %d logical CPUs", f.model, f.vendor, f.cores);
+        vb_add_context("cpu", buf);
+    }
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int isa = 0; isa < VNN_ISA_COUNT; isa++)
+        if (vnn_isa_supported((vnn_isa)isa) && len < sizeof buf)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? " " : "",
+                                    vnn_isa_name((vnn_isa)isa));
+    vb_add_context("vnn_isas_supported", buf);
+    const char *env_isa = getenv("VNN_ISA");
+    snprintf(buf, sizeof buf, "%s%s%s", vnn_isa_name(vnn_get_isa()),
+             env_isa && *env_isa ? " (VNN_ISA=" : "", env_isa && *env_isa ? env_isa : "");
+    if (env_isa && *env_isa)
+        strncat(buf, ")", sizeof buf - strlen(buf) - 1);
+    vb_add_context("vnn_isa", buf);
+    const struct vnn_kernel_table *t = vnn_kernels();
+    if (t)
+        vb_add_context("vnn_gemm_ukernel", t->gemm.name);
+    snprintf(buf, sizeof buf, "%d (vnn, oneDNN, OpenBLAS)", threads);
+    vb_add_context("threads", buf);
+    const dnnl_version_t *v = dnnl_version();
+    snprintf(buf, sizeof buf, "%d.%d.%d%s", v->major, v->minor, v->patch,
+             v->cpu_runtime == DNNL_RUNTIME_OMP ? " (OpenMP)" : "");
+    vb_add_context("onednn_version", buf);
+    vb_add_context("openblas_core", openblas_get_corename());
+    vb_add_context("openblas_config", openblas_get_config());
+    static const char *const openblas_env[] = {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"};
+    for (size_t i = 0; i < sizeof openblas_env / sizeof openblas_env[0]; i++)
+        if (getenv(openblas_env[i]))
+            vb_add_context(openblas_env[i], getenv(openblas_env[i]));
+    vb_add_context("gemm_shapes", gemm_shapes);
+}
+
+int main(int argc, char **argv)
+{
+    argc = take_own_flags(argc, argv);
+    if (!gemm_shapes || !*gemm_shapes) {
+        const char *env = getenv("VNN_BENCH_GEMM_SHAPES");
+        gemm_shapes = env && *env ? env : VB_GEMM_SHAPES_DEFAULT;
+    }
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0)
+            return vb_main(argc, argv, usage); /* prints and exits */
+
+    const char *isa_err = vnn_isa_env_error();
+    if (isa_err) {
+        fprintf(stderr, "vnn-bench: %s\n", isa_err);
+        return 2;
+    }
+    /* oneDNN here runs on OpenMP; OpenBLAS has its own pool. */
+    int threads = vnn_get_num_threads();
+    omp_set_num_threads(threads);
+    openblas_set_num_threads(threads);
+    add_context(threads);
+
+    vb_register_peak();
+    if (!vb_register_gemm(gemm_shapes))
+        return 2;
+    return vb_main(argc, argv, usage);
+}

@@ -1,0 +1,220 @@
+/* Implicit GEMM: output pixels x output channels = taps of the input read
+ * in place x packed weights, tile by tile, every tap of a tile accumulated
+ * in registers by the family's microkernel (conv-config.h).
+ *
+ * The pixels of a tile share their taps: the valid kernel rows of an
+ * output row and the valid kernel columns of an output column, so padding
+ * is never multiplied. Consecutive output rows with the same kernel rows
+ * (all interior rows, across images too) form a run; a run times a segment
+ * of output columns with the same kernel columns is a set of pixels with
+ * one tap list, cut in raster order into tiles of up to MR pixels (so
+ * 3-pixel-wide rows or 1-pixel borders still fill whole tiles). Loop order
+ * per thread: column block -> kernel-row group (its weights stay in L2) ->
+ * runs -> segments -> tiles. Threads take ranges of output rows, or of
+ * column blocks when there are too few rows to share evenly; each output
+ * element is the same ordered sum either way, so results do not depend on
+ * the thread count. */
+#include <omp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels/conv/conv-driver.h"
+
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+
+/* Valid kernel rows [lo, hi) of output row oh. */
+static void kh_range(const struct vnn_conv2d_plan *p, size_t oh, size_t *lo, size_t *hi)
+{
+    ptrdiff_t ih0 = (ptrdiff_t)(oh * p->sh) - (ptrdiff_t)p->pt;
+    ptrdiff_t dh = (ptrdiff_t)p->dh, H = (ptrdiff_t)p->H;
+    *lo = ih0 < 0 ? (size_t)((-ih0 + dh - 1) / dh) : 0;
+    *hi = H - 1 - ih0 < 0 ? 0 : min_sz(p->KH, (size_t)((H - 1 - ih0) / dh) + 1);
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* Index of the kernel-row group holding kernel row kh. */
+static size_t group_of(const struct vnn_conv2d_plan *p, size_t kh)
+{
+    size_t g = 0;
+    while (kh >= p->khg[g + 1])
+        g++;
+    return g;
+}
+
+/* The taps of segment s for kernel rows [kh0, kh1), column block j, as
+ * offsets from a pixel's window origin. */
+static size_t build_taps(const struct vnn_conv2d_plan *p, const struct vnn_conv_segment *s,
+                         size_t kh0, size_t kh1, size_t j, struct vnn_conv_tap *taps)
+{
+    const size_t cg = p->cin_g;
+    const float *bj = p->weights + j * p->K * p->nr;
+    size_t nt = 0;
+    for (size_t kh = kh0; kh < kh1; kh++) {
+        size_t a = (kh * p->dh * p->W + s->kw_lo * p->dw) * p->C_in + j / p->ncb * cg;
+        const float *b = bj + (kh * p->KW + s->kw_lo) * cg * p->nr;
+        if (p->run_taps) {
+            taps[nt++] = (struct vnn_conv_tap){(ptrdiff_t)a, b, (s->kw_hi - s->kw_lo) * cg};
+            continue;
+        }
+        for (size_t kw = s->kw_lo; kw < s->kw_hi; kw++)
+            taps[nt++] = (struct vnn_conv_tap){
+                (ptrdiff_t)(a + (kw - s->kw_lo) * p->dw * p->C_in),
+                b + (kw - s->kw_lo) * cg * p->nr, cg};
+    }
+    return nt;
+}
+
+struct tiles {
+    struct vnn_conv_tap *taps;
+    size_t taps_j; /* the column block taps were built for (SIZE_MAX: none) */
+    size_t ntaps;
+    ptrdiff_t *a_rows;
+    size_t *c_rows, *t_rows;
+    float *tile;
+};
+
+/* What the pixels of one run x segment share. */
+struct pixel_set {
+    const struct vnn_conv_segment *s;
+    size_t r0, r1;   /* output rows */
+    size_t kh0, kh1; /* kernel rows of this pass; none if kh1 <= kh0 */
+    size_t j0, j1;   /* column blocks, innermost */
+    struct vnn_conv_ukernel_params prm;
+};
+
+/* One tile of `rows` pixels (a_rows/c_rows filled), every column block. */
+static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
+                     const struct pixel_set *ps, size_t rows, struct tiles *w)
+{
+    const size_t nr = p->nr;
+    vnn_conv_ukernel_fn uk = p->fam.ukernel[rows];
+    int valid = ps->kh1 > ps->kh0 && ps->s->kw_hi > ps->s->kw_lo;
+    for (size_t j = ps->j0; j < ps->j1; j++) {
+        size_t nt = 0;
+        if (valid) {
+            if (w->taps_j != j)
+                w->ntaps = build_taps(p, ps->s, ps->kh0, ps->kh1, j, w->taps);
+            w->taps_j = j;
+            nt = w->ntaps;
+        }
+        struct vnn_conv_ukernel_params prm = ps->prm;
+        prm.bias = p->bias ? p->bias + j * nr : NULL;
+        const size_t c0 = j % p->ncb * nr, cols = min_sz(nr, p->cout_g - c0);
+        float *yc = y + j / p->ncb * p->cout_g + c0;
+        if (cols == nr) {
+            uk(nt, w->taps, x, w->a_rows, yc, w->c_rows, &prm);
+            continue;
+        }
+        /* Last, partial column block: through a full-width tile. */
+        if (prm.accumulate)
+            for (size_t r = 0; r < rows; r++)
+                memcpy(w->tile + r * nr, yc + w->c_rows[r], cols * sizeof(float));
+        uk(nt, w->taps, x, w->a_rows, w->tile, w->t_rows, &prm);
+        for (size_t r = 0; r < rows; r++)
+            memcpy(yc + w->c_rows[r], w->tile + r * nr, cols * sizeof(float));
+    }
+}
+
+/* The pixels of a run x segment, in raster order, in tiles of up to MR. */
+static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y,
+                       const struct pixel_set *ps, struct tiles *w)
+{
+    const size_t mr = (size_t)p->fam.mr_max, px = p->sw * p->C_in;
+    const ptrdiff_t origin = (ptrdiff_t)((p->pt * p->W + p->pl) * p->C_in);
+    const struct vnn_conv_segment *s = ps->s;
+    size_t cnt = 0;
+    w->taps_j = SIZE_MAX;
+    for (size_t r = ps->r0; r < ps->r1; r++) {
+        size_t n = r / p->OH, oh = r % p->OH;
+        ptrdiff_t row = (ptrdiff_t)((n * p->H + oh * p->sh) * p->W * p->C_in) - origin;
+        for (size_t ow = s->ow0; ow < s->ow1; ow++) {
+            w->a_rows[cnt] = row + (ptrdiff_t)(ow * px);
+            w->c_rows[cnt] = (r * p->OW + ow) * p->C_out;
+            if (++cnt == mr) {
+                run_tile(p, x, y, ps, cnt, w);
+                cnt = 0;
+            }
+        }
+    }
+    if (cnt)
+        run_tile(p, x, y, ps, cnt, w);
+}
+
+/* Output rows [r0, r1) (r = n * OH + oh) x column blocks [j0, j1). Column
+ * blocks go outermost (each block's weights stay in L2 while all rows pass)
+ * unless all of them fit in L2 together: then innermost, so a tile's input
+ * rows stay in L1 while every block uses them. */
+static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y, char *ws,
+                      size_t r0, size_t r1, size_t j0, size_t j1)
+{
+    const size_t mr = (size_t)p->fam.mr_max;
+    struct tiles w;
+    w.taps = (struct vnn_conv_tap *)ws;
+    w.a_rows = (ptrdiff_t *)(ws + vnn_conv_taps_bytes(p));
+    w.c_rows = (size_t *)(w.a_rows + mr);
+    w.t_rows = w.c_rows + mr;
+    w.tile = (float *)(ws + vnn_conv_taps_bytes(p) + vnn_conv_rows_bytes(p));
+    for (size_t r = 0; r < mr; r++)
+        w.t_rows[r] = r * p->nr;
+    size_t je;
+    for (size_t jc = j0; jc < j1; jc = je) {
+        je = p->blocks_inner ? j1 : jc + 1;
+        for (size_t grp = 0; grp < p->n_khg; grp++) {
+            size_t re;
+            for (size_t r = r0; r < r1; r = re) {
+                /* A run: rows with the same valid kernel rows [lo, hi). */
+                size_t lo, hi, lo2, hi2;
+                kh_range(p, r % p->OH, &lo, &hi);
+                for (re = r + 1; re < r1; re++) {
+                    kh_range(p, re % p->OH, &lo2, &hi2);
+                    if (lo2 != lo || hi2 != hi)
+                        break;
+                }
+                size_t g_first = hi > lo ? group_of(p, lo) : 0;
+                size_t g_last = hi > lo ? group_of(p, hi - 1) : 0;
+                if (grp < g_first || grp > g_last)
+                    continue;
+                struct pixel_set ps = {
+                    .r0 = r, .r1 = re, .j0 = jc, .j1 = je,
+                    .kh0 = lo > p->khg[grp] ? lo : p->khg[grp],
+                    .kh1 = hi < p->khg[grp + 1] ? hi : p->khg[grp + 1],
+                };
+                for (size_t si = 0; si < p->n_segs; si++) {
+                    ps.s = &p->segs[si];
+                    ps.prm = (struct vnn_conv_ukernel_params){
+                        .accumulate = grp > g_first, .last = grp == g_last, .relu = p->relu,
+                    };
+                    if (ps.kh1 <= ps.kh0 || ps.s->kw_hi <= ps.s->kw_lo) {
+                        if (grp != g_first)
+                            continue; /* no taps: the first pass wrote act(bias) */
+                        ps.prm.accumulate = 0;
+                        ps.prm.last = 1;
+                    }
+                    run_pixels(p, x, y, &ps, &w);
+                }
+            }
+        }
+    }
+}
+
+void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, float *y,
+                           char *ws, size_t nt)
+{
+    const size_t rows = p->N * p->OH, blocks = p->G * p->ncb;
+    if (nt <= 1) {
+        run_range(p, x, y, ws, 0, rows, 0, blocks);
+        return;
+    }
+    /* Split rows unless the column blocks share more evenly. */
+    int by_rows = vnn_conv_imbalance(rows, nt) <= vnn_conv_imbalance(blocks, nt);
+#pragma omp parallel num_threads((int)nt)
+    {
+        size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
+        char *mine = ws + t * p->ws_per_thread;
+        if (by_rows)
+            run_range(p, x, y, mine, t * rows / team, (t + 1) * rows / team, 0, blocks);
+        else
+            run_range(p, x, y, mine, 0, rows, t * blocks / team, (t + 1) * blocks / team);
+    }
+}

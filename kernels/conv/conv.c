@@ -1,0 +1,254 @@
+/* Public convolution entry points: validate everything, then build or run
+ * a plan (kernels/conv/conv-driver.c). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch/dispatch.h"
+#include "kernels/common/memory.h"
+#include "kernels/conv/conv-driver.h"
+#include "vnn/conv.h"
+
+/* Byte counts of the operands of a valid descriptor. */
+struct conv_sizes {
+    int64_t OH, OW;
+    size_t x_bytes, y_bytes, w_bytes;
+};
+
+static int mul64(int64_t a, int64_t b, int64_t *out) { return !__builtin_mul_overflow(a, b, out); }
+
+/* (k - 1) * d + 1, or -1 if it overflows. */
+static int64_t extent(int64_t k, int64_t d)
+{
+    int64_t e;
+    return mul64(k - 1, d, &e) && e < INT64_MAX ? e + 1 : -1;
+}
+
+/* n floats as bytes, at most PTRDIFF_MAX; product of the four factors. */
+static int float_bytes(int64_t a, int64_t b, int64_t c, int64_t d, size_t *bytes)
+{
+    int64_t n;
+    if (!mul64(a, b, &n) || !mul64(n, c, &n) || !mul64(n, d, &n) ||
+        !mul64(n, (int64_t)sizeof(float), &n) || (uint64_t)n > (uint64_t)PTRDIFF_MAX)
+        return 0;
+    *bytes = (size_t)n;
+    return 1;
+}
+
+/* One spatial dimension: input, kernel, stride, dilation, paddings -> output. */
+static int dim_ok(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1,
+                  int64_t *out)
+{
+    if (in < 1 || k < 1 || s < 1 || d < 1 || p0 < 0 || p1 < 0)
+        return 0;
+    int64_t e = extent(k, d);
+    if (e < 0 || p0 >= e || p1 >= e)
+        return 0;
+    /* p0, p1 < e <= INT64_MAX, in >= 1: sum the pads first, then compare. */
+    int64_t span;
+    if (__builtin_add_overflow(in, p0, &span) || __builtin_add_overflow(span, p1, &span) ||
+        span < e)
+        return 0;
+    *out = (span - e) / s + 1;
+    return 1;
+}
+
+static int desc_ok(const vnn_conv2d_desc *d, struct conv_sizes *s)
+{
+    if (!d || d->N < 1 || d->C_in < 1 || d->C_out < 1 || d->groups < 1 ||
+        d->C_in % d->groups != 0 || d->C_out % d->groups != 0 ||
+        (d->act != VNN_ACT_NONE && d->act != VNN_ACT_RELU))
+        return 0;
+    if (!dim_ok(d->H, d->kernel_h, d->stride_h, d->dilation_h, d->pad_top, d->pad_bottom,
+                &s->OH) ||
+        !dim_ok(d->W, d->kernel_w, d->stride_w, d->dilation_w, d->pad_left, d->pad_right,
+                &s->OW))
+        return 0;
+    return float_bytes(d->N, d->H, d->W, d->C_in, &s->x_bytes) &&
+           float_bytes(d->N, s->OH, s->OW, d->C_out, &s->y_bytes) &&
+           float_bytes(d->kernel_h, d->kernel_w, d->C_in / d->groups, d->C_out, &s->w_bytes);
+}
+
+vnn_status vnn_conv2d_output_size(const vnn_conv2d_desc *desc, int64_t *OH, int64_t *OW)
+{
+    struct conv_sizes s;
+    if (!OH || !OW || !desc_ok(desc, &s))
+        return VNN_ERR_INVALID_ARG;
+    *OH = s.OH;
+    *OW = s.OW;
+    return VNN_OK;
+}
+
+/* TF/Keras SAME for one dimension; total padding < extent (shown below). */
+static int same_pad(int64_t in, int64_t k, int64_t s, int64_t d, int64_t *before,
+                    int64_t *after)
+{
+    int64_t e = extent(k, d);
+    if (in < 1 || k < 1 || s < 1 || d < 1 || e < 0)
+        return 0;
+    /* out = ceil(in / s); (out - 1) * s < in, so total < e. */
+    int64_t out = (in - 1) / s + 1, total = (out - 1) * s + e - in;
+    if (total < 0)
+        total = 0;
+    *before = total / 2;
+    *after = total - total / 2;
+    return 1;
+}
+
+vnn_status vnn_conv2d_set_padding(vnn_conv2d_desc *desc, vnn_padding padding)
+{
+    if (!desc || (padding != VNN_PADDING_VALID && padding != VNN_PADDING_SAME))
+        return VNN_ERR_INVALID_ARG;
+    int64_t t = 0, b = 0, l = 0, r = 0;
+    if (!same_pad(desc->H, desc->kernel_h, desc->stride_h, desc->dilation_h, &t, &b) ||
+        !same_pad(desc->W, desc->kernel_w, desc->stride_w, desc->dilation_w, &l, &r))
+        return VNN_ERR_INVALID_ARG;
+    if (padding == VNN_PADDING_VALID)
+        t = b = l = r = 0;
+    desc->pad_top = t;
+    desc->pad_bottom = b;
+    desc->pad_left = l;
+    desc->pad_right = r;
+    return VNN_OK;
+}
+
+static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
+{
+    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+}
+
+vnn_status vnn_conv2d_weights_from_oihw(int64_t C_out, int64_t C_in_per_group, int64_t KH,
+                                        int64_t KW, const float *oihw, float *hwio)
+{
+    size_t bytes;
+    if (!oihw || !hwio || C_out < 1 || C_in_per_group < 1 || KH < 1 || KW < 1 ||
+        !float_bytes(C_out, C_in_per_group, KH, KW, &bytes) ||
+        overlap(oihw, bytes, hwio, bytes))
+        return VNN_ERR_INVALID_ARG;
+    size_t O = (size_t)C_out, I = (size_t)C_in_per_group, kh = (size_t)KH, kw = (size_t)KW;
+    for (size_t o = 0; o < O; o++)
+        for (size_t i = 0; i < I; i++)
+            for (size_t h = 0; h < kh; h++)
+                for (size_t w = 0; w < kw; w++)
+                    hwio[((h * kw + w) * I + i) * O + o] = oihw[((o * I + i) * kh + h) * kw + w];
+    return VNN_OK;
+}
+
+vnn_status vnn_conv2d_plan_create(const vnn_conv2d_desc *desc, const float *weights_hwio,
+                                  const float *bias, vnn_conv2d_plan **out)
+{
+    if (!out)
+        return VNN_ERR_INVALID_ARG;
+    *out = NULL;
+    struct conv_sizes s;
+    if (!weights_hwio || !desc_ok(desc, &s))
+        return VNN_ERR_INVALID_ARG;
+    const struct vnn_kernel_table *t = vnn_kernels();
+    if (!t)
+        return VNN_ERR_UNSUPPORTED_ISA;
+    vnn_conv2d_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return VNN_ERR_OUT_OF_MEMORY;
+    *p = (vnn_conv2d_plan){
+        .desc = *desc, .N = (size_t)desc->N, .H = (size_t)desc->H, .W = (size_t)desc->W,
+        .C_in = (size_t)desc->C_in, .C_out = (size_t)desc->C_out,
+        .KH = (size_t)desc->kernel_h, .KW = (size_t)desc->kernel_w,
+        .sh = (size_t)desc->stride_h, .sw = (size_t)desc->stride_w,
+        .dh = (size_t)desc->dilation_h, .dw = (size_t)desc->dilation_w,
+        .pt = (size_t)desc->pad_top, .pl = (size_t)desc->pad_left, .G = (size_t)desc->groups,
+        .OH = (size_t)s.OH, .OW = (size_t)s.OW, .gemm = t->gemm, .conv = t->conv,
+    };
+    vnn_status st = vnn_conv_plan_build(p, weights_hwio, bias);
+    if (st != VNN_OK) {
+        free(p);
+        return st;
+    }
+    *out = p;
+    return VNN_OK;
+}
+
+vnn_status vnn_conv2d_plan_desc(const vnn_conv2d_plan *plan, vnn_conv2d_desc *desc,
+                                int64_t *OH, int64_t *OW)
+{
+    if (!plan || !desc || !OH || !OW)
+        return VNN_ERR_INVALID_ARG;
+    *desc = plan->desc;
+    *OH = (int64_t)plan->OH;
+    *OW = (int64_t)plan->OW;
+    return VNN_OK;
+}
+
+/* Workspace for nt threads: their slices plus slack to align the start. */
+static size_t workspace_for(const vnn_conv2d_plan *p, size_t nt)
+{
+    if (p->ws_per_thread == 0)
+        return 0;
+    /* ws_per_thread <= PTRDIFF_MAX / 2 (checked when built), nt <= 1024. */
+    size_t total;
+    if (!vnn_mul_size(p->ws_per_thread, nt, &total) ||
+        !vnn_add_size(total, VNN_CONV_WS_ALIGN, &total))
+        return SIZE_MAX;
+    return total;
+}
+
+vnn_status vnn_conv2d_plan_workspace_size(const vnn_conv2d_plan *plan, size_t *bytes)
+{
+    if (!plan || !bytes)
+        return VNN_ERR_INVALID_ARG;
+    size_t need = workspace_for(plan, (size_t)vnn_get_num_threads());
+    if (need == SIZE_MAX)
+        return VNN_ERR_INVALID_ARG;
+    *bytes = need;
+    return VNN_OK;
+}
+
+vnn_status vnn_conv2d_plan_run(const vnn_conv2d_plan *plan, const float *x, float *y,
+                               void *workspace, size_t workspace_bytes)
+{
+    if (!plan || !x || !y)
+        return VNN_ERR_INVALID_ARG;
+    size_t x_bytes = plan->N * plan->H * plan->W * plan->C_in * sizeof(float);
+    size_t y_bytes = plan->M * plan->C_out * sizeof(float);
+    if (overlap(x, x_bytes, y, y_bytes))
+        return VNN_ERR_INVALID_ARG;
+    /* A user workspace: align its start, count the thread slices it holds. */
+    size_t slices = 0;
+    if (workspace && plan->ws_per_thread) {
+        uintptr_t at = (uintptr_t)workspace;
+        size_t skip = (VNN_CONV_WS_ALIGN - at % VNN_CONV_WS_ALIGN) % VNN_CONV_WS_ALIGN;
+        if (workspace_bytes < skip || (workspace_bytes - skip) / plan->ws_per_thread < 1)
+            return VNN_ERR_INVALID_ARG;
+        slices = (workspace_bytes - skip) / plan->ws_per_thread;
+        workspace = (char *)workspace + skip;
+    } else {
+        workspace = NULL;
+    }
+    if (!vnn_kernels())
+        return VNN_ERR_UNSUPPORTED_ISA;
+    return vnn_conv_plan_execute(plan, x, y, workspace, slices);
+}
+
+vnn_status vnn_conv2d_plan_destroy(vnn_conv2d_plan *plan)
+{
+    if (plan) {
+        vnn_conv_plan_free(plan);
+        free(plan);
+    }
+    return VNN_OK;
+}
+
+vnn_status vnn_conv2d(const vnn_conv2d_desc *desc, const float *x, const float *weights_hwio,
+                      const float *bias, float *y)
+{
+    struct conv_sizes s;
+    if (!x || !y || !weights_hwio || !desc_ok(desc, &s) ||
+        overlap(x, s.x_bytes, y, s.y_bytes))
+        return VNN_ERR_INVALID_ARG;
+    vnn_conv2d_plan *p = NULL;
+    vnn_status st = vnn_conv2d_plan_create(desc, weights_hwio, bias, &p);
+    if (st == VNN_OK)
+        st = vnn_conv2d_plan_run(p, x, y, NULL, 0);
+    vnn_conv2d_plan_destroy(p);
+    return st;
+}

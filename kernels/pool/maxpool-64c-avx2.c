@@ -1,0 +1,4 @@
+/* Max pooling, AVX2: 64 channels per tile (see pool-avx2.inc). */
+#include "pool-avx2.inc"
+
+void vnn_maxpool_ukernel_64c__avx2(const struct vnn_pool_run *r) { pool_avx2(r, 0); }

@@ -1,0 +1,133 @@
+/* Public pooling entry points: validate everything, then run the driver
+ * (pool-driver.c) with the selected ISA's kernel. */
+#include <stdint.h>
+
+#include "dispatch/dispatch.h"
+#include "kernels/pool/pool-driver.h"
+#include "vnn/cpu.h"
+#include "vnn/pool.h"
+
+/* Output size of one dimension, PyTorch's pooling_output_shape_pad_lr with
+ * dilation 1; 0 if the arguments are invalid or the output would be empty. */
+static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1, bool ceil)
+{
+    if (in < 1 || k < 1 || s < 1 || p0 < 0 || p1 < 0 || p0 > k / 2 || p1 > k / 2)
+        return 0;
+    int64_t span, start_limit; /* span = in + p0 + p1 - k */
+    if (__builtin_add_overflow(in, p0, &start_limit) ||
+        __builtin_add_overflow(start_limit, p1, &span))
+        return 0;
+    span -= k; /* span >= 1 - k: cannot overflow */
+    int64_t o;
+    if (span >= 0)
+        o = span / s + (ceil && span % s != 0) + 1;
+    else if (ceil && -span <= s - 1) /* ceil((span) / s) == 0 */
+        o = 1;
+    else
+        return 0;
+    /* Ceil mode: the last window must start inside the input or the
+     * leading padding, i.e. before in + p0 (it then holds an input element,
+     * as does every window given p <= k / 2). */
+    int64_t last_start; /* (o - 1) * s, whose overflow means "past the limit" */
+    if (ceil && (__builtin_mul_overflow(o - 1, s, &last_start) || last_start >= start_limit))
+        o--;
+    return o;
+}
+
+vnn_status vnn_pool2d_output_size(const vnn_pool2d_params *p, int64_t H, int64_t W,
+                                  int64_t *OH, int64_t *OW)
+{
+    if (!p || !OH || !OW)
+        return VNN_ERR_INVALID_ARG;
+    int64_t oh = out_dim(H, p->kernel_h, p->stride_h, p->pad_top, p->pad_bottom, p->ceil_mode);
+    int64_t ow = out_dim(W, p->kernel_w, p->stride_w, p->pad_left, p->pad_right, p->ceil_mode);
+    if (oh < 1 || ow < 1)
+        return VNN_ERR_INVALID_ARG;
+    *OH = oh;
+    *OW = ow;
+    return VNN_OK;
+}
+
+/* a * b * c * d floats as bytes, at most PTRDIFF_MAX (all >= 1). */
+static int float_bytes(int64_t a, int64_t b, int64_t c, int64_t d, size_t *bytes)
+{
+    int64_t n;
+    if (__builtin_mul_overflow(a, b, &n) || __builtin_mul_overflow(n, c, &n) ||
+        __builtin_mul_overflow(n, d, &n) ||
+        __builtin_mul_overflow(n, (int64_t)sizeof(float), &n) ||
+        (uint64_t)n > (uint64_t)PTRDIFF_MAX)
+        return 0;
+    *bytes = (size_t)n;
+    return 1;
+}
+
+static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
+{
+    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+}
+
+/* Both tensors valid, non-overlapping, and OH x OW the output size. */
+static int args_ok(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, int64_t C,
+                   const float *x, int64_t OH, int64_t OW, const float *y)
+{
+    int64_t oh, ow;
+    size_t x_bytes, y_bytes;
+    return x && y && N >= 1 && C >= 1 && vnn_pool2d_output_size(p, H, W, &oh, &ow) == VNN_OK &&
+           oh == OH && ow == OW && float_bytes(N, H, W, C, &x_bytes) &&
+           float_bytes(N, OH, OW, C, &y_bytes) && !overlap(x, x_bytes, y, y_bytes);
+}
+
+static vnn_status pool(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, int64_t C,
+                       const float *x, int64_t OH, int64_t OW, float *y, int avg)
+{
+    if (!args_ok(p, N, H, W, C, x, OH, OW, y))
+        return VNN_ERR_INVALID_ARG;
+    const struct vnn_kernel_table *t = vnn_kernels();
+    if (!t)
+        return VNN_ERR_UNSUPPORTED_ISA;
+    struct vnn_pool_job j = {
+        .ukernel = avg ? t->pool.avg : t->pool.max, .avg = avg,
+        .include_pad = avg && p->count_include_pad, .x = x, .y = y,
+        .N = (size_t)N, .H = (size_t)H, .W = (size_t)W, .C = (size_t)C,
+        .OH = (size_t)OH, .OW = (size_t)OW,
+        .KH = (size_t)p->kernel_h, .KW = (size_t)p->kernel_w,
+        .sh = (size_t)p->stride_h, .sw = (size_t)p->stride_w,
+        .pt = (size_t)p->pad_top, .pb = (size_t)p->pad_bottom,
+        .pl = (size_t)p->pad_left, .pr = (size_t)p->pad_right,
+    };
+    vnn_pool_execute(&j, (size_t)vnn_get_num_threads());
+    return VNN_OK;
+}
+
+vnn_status vnn_maxpool2d(const vnn_pool2d_params *params, int64_t N, int64_t H, int64_t W,
+                         int64_t C, const float *x, int64_t OH, int64_t OW, float *y)
+{
+    return pool(params, N, H, W, C, x, OH, OW, y, 0);
+}
+
+vnn_status vnn_avgpool2d(const vnn_pool2d_params *params, int64_t N, int64_t H, int64_t W,
+                         int64_t C, const float *x, int64_t OH, int64_t OW, float *y)
+{
+    return pool(params, N, H, W, C, x, OH, OW, y, 1);
+}
+
+/* An average pool whose one window is the whole image. */
+vnn_status vnn_global_avgpool2d(int64_t N, int64_t H, int64_t W, int64_t C, const float *x,
+                                float *y)
+{
+    size_t x_bytes, y_bytes;
+    if (!x || !y || N < 1 || H < 1 || W < 1 || C < 1 || !float_bytes(N, H, W, C, &x_bytes) ||
+        !float_bytes(N, 1, 1, C, &y_bytes) || overlap(x, x_bytes, y, y_bytes))
+        return VNN_ERR_INVALID_ARG;
+    const struct vnn_kernel_table *t = vnn_kernels();
+    if (!t)
+        return VNN_ERR_UNSUPPORTED_ISA;
+    struct vnn_pool_job j = {
+        .ukernel = t->pool.avg, .avg = 1, .x = x, .y = y,
+        .N = (size_t)N, .H = (size_t)H, .W = (size_t)W, .C = (size_t)C, .OH = 1, .OW = 1,
+        .KH = (size_t)H, .KW = (size_t)W, .sh = 1, .sw = 1,
+    };
+    vnn_pool_execute(&j, (size_t)vnn_get_num_threads());
+    return VNN_OK;
+}
