@@ -10,6 +10,7 @@
 #include "kernels/gemm/gemm-config.h"
 #include "kernels/conv/conv-config.h"
 #include "kernels/pool/pool-config.h"
+#include "kernels/vmath/vmath-config.h"
 
 /* Every slot of every op is valid: filled with scalar first, then the
  * best supported ISA overrides (BLIS cntx_init / XNNPACK config ladder). */
@@ -18,6 +19,7 @@ struct vnn_kernel_table {
     struct vnn_gemm_config gemm;
     struct vnn_conv_config conv;
     struct vnn_pool_config pool;
+    struct vnn_vmath_config vmath;
 };
 
 /* Detection, done once; the result can be replaced by tests (mockable). */

@@ -87,6 +87,7 @@ void vnn_kernel_table_fill(vnn_isa isa, struct vnn_kernel_table *t)
     vnn_gemm_config_init(isa, &t->gemm);
     vnn_conv_config_init(isa, &t->conv);
     vnn_pool_config_init(isa, &t->pool);
+    vnn_vmath_config_init(isa, &t->vmath);
 }
 
 void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor fn, void *ctx)
@@ -94,6 +95,7 @@ void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor
     fn("gemm", t->gemm.name, ctx);
     vnn_conv_config_visit(&t->conv, fn, ctx);
     vnn_pool_config_visit(&t->pool, fn, ctx);
+    vnn_vmath_config_visit(&t->vmath, fn, ctx);
 }
 
 /* Message naming what was asked and what this machine offers. */

@@ -1,0 +1,30 @@
+/* Constants of the exp/sigmoid/tanh shared by every ISA (kernels/simd/math-*.h).
+ *
+ * exp: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then Cephes' expf
+ * polynomial. Measured error (tests/kernels/test-vmath.c holds it):
+ * relative error <= VNN_EXP_MAX_REL_ERR for x in [VNN_EXP_LO, VNN_EXP_HI];
+ * 0 below VNN_EXP_LO (where the true result is subnormal, < 1.2e-38),
+ * +inf above VNN_EXP_HI, NaN stays NaN.
+ * sigmoid = 1 / (1 + exp(-x)), tanh = sign(x) (1 - 2 / (exp(2|x|) + 1)):
+ * absolute error <= VNN_SIGMOID_TANH_MAX_ABS_ERR everywhere. */
+#ifndef VNN_SIMD_MATH_CONSTANTS_H
+#define VNN_SIMD_MATH_CONSTANTS_H
+
+#define VNN_EXP_MAX_REL_ERR 4e-7f
+#define VNN_SIGMOID_TANH_MAX_ABS_ERR 1e-6f
+
+#define VNN_INF_F32 __builtin_inff()
+#define VNN_EXP_HI 88.72283172607421875f /* the largest float x with exp(x) <= FLT_MAX */
+#define VNN_EXP_LO -87.33654022216797f /* ln(FLT_MIN) */
+#define VNN_LOG2E 1.44269504088896341f
+#define VNN_LN2_HI 0.693359375f /* few mantissa bits: n * LN2_HI is exact */
+#define VNN_LN2_LO -2.12194440e-4f
+#define VNN_EXP_P0 1.9875691500e-4f
+#define VNN_EXP_P1 1.3981999507e-3f
+#define VNN_EXP_P2 8.3334519073e-3f
+#define VNN_EXP_P3 4.1665795894e-2f
+#define VNN_EXP_P4 1.6666665459e-1f
+#define VNN_EXP_P5 5.0000001201e-1f
+#define VNN_TANH_SAT 9.0f
+
+#endif

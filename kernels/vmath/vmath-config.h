@@ -1,0 +1,28 @@
+/* The vector-math slot of the kernel table: exp, sigmoid and tanh over an
+ * array, one per ISA, built on kernels/simd/math-<isa>.h. They give the
+ * tests one way to hold every ISA's math to its stated bound, and ops that
+ * transform whole arrays a ready kernel. */
+#ifndef VNN_VMATH_CONFIG_H
+#define VNN_VMATH_CONFIG_H
+
+#include <stddef.h>
+
+#include "vnn/cpu.h"
+
+/* y[i] = f(x[i]) for i < n; y may equal x. */
+typedef void (*vnn_vmath_ukernel_fn)(size_t n, const float *x, float *y);
+
+struct vnn_vmath_config {
+    vnn_isa isa;
+    const char *exp_name, *sigmoid_name, *tanh_name; /* vnn_v<f>_ukernel_<w>__<isa> */
+    vnn_vmath_ukernel_fn exp, sigmoid, tanh;
+};
+
+void vnn_vmath_config_init(vnn_isa isa, struct vnn_vmath_config *cfg);
+
+/* `vnn info` rows ("exp", "sigmoid", "tanh"); fn is a vnn_kernel_visitor. */
+void vnn_vmath_config_visit(const struct vnn_vmath_config *cfg,
+                            void (*fn)(const char *op, const char *ukernel, void *ctx),
+                            void *ctx);
+
+#endif
