@@ -1,0 +1,40 @@
+/* Attention table entry per ISA: scalar first, then the ISA's own online-
+ * softmax kernel. bq is a multiple of that ISA's GEMM mr, bk of its nr
+ * (gemm-config.c): scalar 4x8, AVX2 6x16, AVX-512 14x32, NEON 8x12. */
+#include "dispatch/dispatch.h"
+#include "kernels/attention/attention-ukernels.h"
+
+#define KERNEL(W, ISA, BQ, BK)                                                           \
+    (struct vnn_attention_config)                                                        \
+    {                                                                                    \
+        .isa = isa, .name = "vnn_attention_ukernel_online" #W "__" #ISA,                 \
+        .online = vnn_attention_ukernel_online##W##__##ISA, .bq = BQ, .bk = BK,          \
+    }
+
+void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
+{
+    *cfg = KERNEL(1, scalar, 64, 128);
+    cfg->isa = VNN_ISA_SCALAR;
+    switch (isa) {
+#if defined(VNN_ARCH_X86_64)
+    case VNN_ISA_AVX2:
+        *cfg = KERNEL(8, avx2, 96, 256);
+        break;
+    case VNN_ISA_AVX512:
+        *cfg = KERNEL(16, avx512, 112, 256);
+        break;
+#elif defined(VNN_ARCH_AARCH64)
+    case VNN_ISA_NEON:
+        *cfg = KERNEL(4, neon, 64, 192);
+        break;
+#endif
+    default:
+        break;
+    }
+}
+
+void vnn_attention_config_visit(const struct vnn_attention_config *cfg,
+                                vnn_kernel_visitor fn, void *ctx)
+{
+    fn("attention", cfg->name, ctx);
+}

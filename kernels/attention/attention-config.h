@@ -1,0 +1,53 @@
+/* The attention slot of the kernel table. The two matrix products of a
+ * tile (S = scale * Q K^T and O += P V) run on the GEMM slot's microkernel
+ * of the same ISA (register-blocked, tuned once); what attention adds per
+ * ISA is the online-softmax update between them. */
+#ifndef VNN_ATTENTION_CONFIG_H
+#define VNN_ATTENTION_CONFIG_H
+
+#include <stddef.h>
+
+#include "vnn/cpu.h"
+
+/* One key block of one query block, after S = scale * Q K^T:
+ * for each row r < rows (a query of the block), with n = valid[r] visible
+ * keys (the first n of the block's `cols`; causal and length masks are
+ * prefixes of the keys, so a count says it all):
+ *   s[j] += mask[r][j]                        (j < n; if mask != NULL)
+ *   m'   = max(m[r], max_{j<n} s[j])
+ *   s[j] = exp(s[j] - m') for j < n, 0 for n <= j < cols   (P, in place)
+ *   l[r] = l[r] * exp(m[r] - m') + sum_j s[j];  m[r] = m'
+ *   o[r][0, o_cols) *= exp(m[r] - m')         (the accumulator rescale)
+ * A row whose m' is -inf (nothing visible yet) keeps m = -inf, l and o
+ * unchanged, and gets P = 0. Rows are s_stride (o_stride) floats apart. */
+struct vnn_attention_online_args {
+    size_t rows, cols;
+    float *s;
+    size_t s_stride;
+    const float *const *mask; /* NULL, or per row a pointer to cols floats */
+    const size_t *valid;
+    float *m, *l;
+    float *o;
+    size_t o_stride, o_cols;
+};
+
+typedef void (*vnn_attention_online_fn)(const struct vnn_attention_online_args *a);
+
+struct vnn_attention_config {
+    vnn_isa isa;
+    const char *name; /* vnn_attention_ukernel_online<W>__<isa> */
+    vnn_attention_online_fn online;
+    /* Query rows per block (a multiple of the GEMM mr) and keys per block
+     * (a multiple of the GEMM nr): the S tile bq x bk, the packed K^T and V
+     * blocks and the bq x D accumulator stay in L2. */
+    int bq, bk;
+};
+
+void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg);
+
+/* `vnn info` row ("attention"); fn is a vnn_kernel_visitor. */
+void vnn_attention_config_visit(const struct vnn_attention_config *cfg,
+                                void (*fn)(const char *op, const char *ukernel, void *ctx),
+                                void *ctx);
+
+#endif

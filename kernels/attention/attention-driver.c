@@ -1,0 +1,359 @@
+/* Flash-style attention driver.
+ *
+ * Work item = (batch n, key/value head, block of bq query rows). The rows of
+ * a (n, kv head) pair are its Sq x G (query position, query head of the
+ * group) pairs, position-major, so under grouped-query attention the G query
+ * heads that share a K/V head share every packed K/V block too (a decode
+ * step with G = 8 is an 8-row block, not eight 1-row ones).
+ *
+ * Per item: copy the block's query rows into a zero-padded strip, then one
+ * pass over its visible keys in blocks of bk:
+ *   pack K^T (D x nr panels)   S = scale * Q K^T    (GEMM microkernel)
+ *   online softmax update: P = exp(S - m), l, m, O *= exp(m_old - m)
+ *   pack V (bk x nr panels)    O += P V             (GEMM microkernel, beta 1)
+ * and finally out = O / l (0 where l = 0: nothing visible). Key blocks past
+ * every row's causal/length limit are never touched (a causal square
+ * problem does about half the work).
+ *
+ * Threads take items dynamically (causal items differ in cost). When there
+ * are fewer items than threads (a decode step on few heads), every item's
+ * keys are split among the threads instead; each part keeps its own
+ * (m, l, O) in the workspace and a second phase merges them:
+ *   M = max m_s, L = sum l_s e^(m_s - M), out = sum O_s e^(m_s - M) / L.
+ *
+ * Workspace: per thread, the Q strip, packed K^T and V blocks, the S tile,
+ * the accumulator and per-row state (all bq/bk/D sized, never Sq or Sk),
+ * plus the split parts (fewer than threads^2 of them). */
+#include "kernels/attention/attention-driver.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels/common/memory.h"
+#include "kernels/gemm/gemm-pack.h"
+
+/* Sizes shared by every thread. */
+struct layout {
+    size_t bq, bk, mr, nr;
+    size_t rows_alloc; /* bq + mr: GEMM tail tiles may run past bq */
+    size_t D, d_pad;   /* head size, rounded up to nr */
+    size_t qs, ss, os; /* row strides of the Q strip, S tile, accumulator */
+    size_t q_off, k_off, v_off, s_off, o_off, m_off, l_off, valid_off, mask_off;
+    size_t per_thread; /* floats */
+    size_t part;       /* floats per split part */
+};
+
+static size_t r16(size_t x) { return (x + 15) / 16 * 16; }
+static size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+
+/* False on overflow (D is validated to keep every tensor addressable, but
+ * the workspace multiplies it by block sizes). */
+static int make_layout(const struct vnn_attention_config *cfg,
+                       const struct vnn_gemm_config *g, size_t D, struct layout *L)
+{
+    L->bq = (size_t)cfg->bq, L->bk = (size_t)cfg->bk;
+    L->mr = (size_t)g->mr, L->nr = (size_t)g->nr;
+    L->rows_alloc = L->bq + L->mr;
+    L->D = D;
+    if (D > SIZE_MAX / 64)
+        return 0;
+    L->d_pad = div_up(D, L->nr) * L->nr;
+    L->qs = vnn_gemm_a_strip_stride(D);
+    L->ss = L->bk + 16; /* rows not a multiple of 4 KiB apart */
+    L->os = r16(L->d_pad) + 16;
+    size_t sizes[9], total = 0;
+    size_t rows = L->rows_alloc;
+    int ok = vnn_mul_size(rows, L->qs, &sizes[0]) && vnn_mul_size(L->bk, D, &sizes[1]) &&
+             vnn_mul_size(L->bk, L->d_pad, &sizes[2]) &&
+             vnn_mul_size(rows, L->ss, &sizes[3]) && vnn_mul_size(rows, L->os, &sizes[4]);
+    if (!ok)
+        return 0;
+    sizes[5] = sizes[6] = L->bq;
+    sizes[7] = L->bq * (sizeof(size_t) / sizeof(float) + 1);
+    sizes[8] = L->bq * (sizeof(void *) / sizeof(float) + 1);
+    size_t *offs[9] = {&L->q_off, &L->k_off, &L->v_off, &L->s_off, &L->o_off,
+                       &L->m_off, &L->l_off, &L->valid_off, &L->mask_off};
+    for (int i = 0; i < 9; i++) {
+        *offs[i] = total;
+        if (!vnn_add_size(total, r16(sizes[i]), &total))
+            return 0;
+    }
+    L->per_thread = total;
+    if (!vnn_mul_size(L->bq, L->d_pad + 2, &L->part))
+        return 0;
+    L->part = r16(L->part);
+    return 1;
+}
+
+size_t vnn_attention_workspace_bytes(const struct vnn_attention_config *cfg,
+                                     const struct vnn_gemm_config *gemm, size_t D,
+                                     size_t threads)
+{
+    struct layout L;
+    size_t a, b, parts;
+    if (threads < 1 || !make_layout(cfg, gemm, D, &L))
+        return 0;
+    /* Split parts: fewer than `threads` items, `threads` parts each. */
+    if (!vnn_mul_size(threads, L.per_thread, &a) ||
+        !vnn_mul_size(threads - 1, threads, &parts) || !vnn_mul_size(parts, L.part, &b) ||
+        !vnn_add_size(a, b, &a) || !vnn_mul_size(a, sizeof(float), &a) ||
+        !vnn_add_size(a, VNN_ALIGN, &a))
+        return 0;
+    return a;
+}
+
+/* One thread's buffers. */
+struct ctx {
+    float *q, *k, *v, *s, *o, *m, *l;
+    size_t *valid;
+    const float **mask;
+};
+
+static struct ctx thread_ctx(const struct layout *L, float *ws, size_t t)
+{
+    float *b = ws + t * L->per_thread;
+    return (struct ctx){
+        .q = b + L->q_off, .k = b + L->k_off, .v = b + L->v_off, .s = b + L->s_off,
+        .o = b + L->o_off, .m = b + L->m_off, .l = b + L->l_off,
+        .valid = (size_t *)(void *)(b + L->valid_off),
+        .mask = (const float **)(void *)(b + L->mask_off),
+    };
+}
+
+/* c[rows x panels*nr] = alpha * a[rows x kc] * b + beta * c, b being `panels`
+ * packed kc x nr panels `b_step` floats apart. Rows past `rows` (up to the
+ * next tile) are computed too: the buffers have room for them. */
+static void gemm_rows(const struct vnn_gemm_config *g, size_t rows, size_t kc,
+                      const float *a, size_t as, const float *b, size_t panels,
+                      size_t b_step, float *c, size_t cs, float alpha, float beta)
+{
+    const struct vnn_gemm_ukernel_params prm = {.alpha = alpha, .beta = beta};
+    const size_t mr = (size_t)g->mr, nr = (size_t)g->nr;
+    for (size_t r = 0; r < rows; r += mr) {
+        size_t rem = rows - r;
+        for (size_t p = 0; p < panels; p++) {
+            const float *bp = b + p * b_step;
+            if (rem >= mr || !g->ukernel_tail) {
+                g->ukernel(kc, a + r * as, as, bp, c + r * cs + p * nr, cs, &prm);
+            } else {
+                for (size_t t = 0; t < rem; t += (size_t)g->mr_tail)
+                    g->ukernel_tail(kc, a + (r + t) * as, as, bp, c + (r + t) * cs + p * nr,
+                                    cs, &prm);
+            }
+        }
+    }
+}
+
+/* Row r of the (n, hkv) pair: query position and query head. */
+static void row_pos(const struct vnn_attention_job *j, size_t hkv, size_t r, size_t *i,
+                    size_t *h)
+{
+    size_t G = j->Hq / j->Hkv;
+    *i = r / G;
+    *h = hkv * G + r % G;
+}
+
+/* Visible keys of query position i in batch n: [0, limit). */
+static size_t key_limit(const struct vnn_attention_job *j, size_t n, size_t i)
+{
+    size_t lim = j->Sk;
+    if (j->key_lengths)
+        lim = min_sz(lim, (size_t)j->key_lengths[n]);
+    if (j->causal) {
+        /* j <= i + Sk - Sq, i.e. j < i + 1 + Sk - Sq (none if that is <= 0) */
+        size_t c = i + 1 + j->Sk;
+        lim = c <= j->Sq ? 0 : min_sz(lim, c - j->Sq);
+    }
+    return lim;
+}
+
+/* The attention of one item over keys [k0, k1), leaving the unnormalized
+ * accumulator in c->o and the row state in c->m, c->l. */
+static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
+                     const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows,
+                     size_t k0, size_t k1)
+{
+    const struct vnn_gemm_config *g = j->gemm;
+    const size_t D = L->D, nr = L->nr, kvs = j->Hkv * D;
+    const float *kb = j->k + (n * j->Sk * j->Hkv + hkv) * D;
+    const float *vb = j->v + (n * j->Sk * j->Hkv + hkv) * D;
+    for (size_t r = 0; r < rows; r++) {
+        c->m[r] = -INFINITY;
+        c->l[r] = 0.0f;
+    }
+    memset(c->o, 0, L->rows_alloc * L->os * sizeof(float));
+    struct vnn_attention_online_args oa = {
+        .rows = rows, .s = c->s, .s_stride = L->ss, .mask = j->mask ? c->mask : NULL,
+        .valid = c->valid, .m = c->m, .l = c->l, .o = c->o, .o_stride = L->os,
+        .o_cols = L->d_pad,
+    };
+    for (size_t kb0 = k0; kb0 < k1; kb0 += L->bk) {
+        size_t nk = min_sz(L->bk, k1 - kb0), kpanels = div_up(nk, nr);
+        for (size_t p = 0; p < kpanels; p++)
+            vnn_gemm_pack_b_panel(VNN_TRANS, kb, kvs, 0, kb0 + p * nr, D,
+                                  min_sz(nr, nk - p * nr), nr, c->k + p * D * nr);
+        gemm_rows(g, rows, D, c->q, L->qs, c->k, kpanels, D * nr, c->s, L->ss, j->scale,
+                  0.0f);
+        for (size_t r = 0; r < rows; r++) {
+            size_t i, h;
+            row_pos(j, hkv, r0 + r, &i, &h);
+            size_t lim_r = min_sz(key_limit(j, n, i), k1);
+            c->valid[r] = lim_r > kb0 ? min_sz(lim_r - kb0, nk) : 0;
+            if (j->mask)
+                c->mask[r] = j->mask + n * j->mask_sn + h * j->mask_sh + i * j->mask_sq + kb0;
+        }
+        oa.cols = nk;
+        j->cfg->online(&oa);
+        size_t vpanels = L->d_pad / nr;
+        for (size_t p = 0; p < vpanels; p++)
+            vnn_gemm_pack_b_panel(VNN_NO_TRANS, vb, kvs, kb0, p * nr, nk,
+                                  min_sz(nr, D - p * nr), nr, c->v + p * L->bk * nr);
+        gemm_rows(g, rows, nk, c->s, L->ss, c->v, vpanels, L->bk * nr, c->o, L->os, 1.0f,
+                  1.0f);
+    }
+}
+
+/* Copies the item's query rows into the zero-padded strip. */
+static void load_q(const struct vnn_attention_job *j, const struct layout *L,
+                   const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows)
+{
+    for (size_t r = 0; r < rows; r++) {
+        size_t i, h;
+        row_pos(j, hkv, r0 + r, &i, &h);
+        memcpy(c->q + r * L->qs, j->q + ((n * j->Sq + i) * j->Hq + h) * L->D,
+               L->D * sizeof(float));
+    }
+    memset(c->q + rows * L->qs, 0, (L->rows_alloc - rows) * L->qs * sizeof(float));
+}
+
+/* Keys any row of the item may see: [0, max over rows of the limit). */
+static size_t item_keys(const struct vnn_attention_job *j, size_t n, size_t hkv, size_t r0,
+                        size_t rows)
+{
+    size_t hi = 0;
+    for (size_t r = 0; r < rows; r++) {
+        size_t i, h;
+        row_pos(j, hkv, r0 + r, &i, &h);
+        size_t lim = key_limit(j, n, i);
+        hi = lim > hi ? lim : hi;
+    }
+    return hi;
+}
+
+static void store_out(const struct vnn_attention_job *j, const struct layout *L, size_t n,
+                      size_t hkv, size_t r0, size_t rows, const float *o, size_t os,
+                      const float *l)
+{
+    for (size_t r = 0; r < rows; r++) {
+        size_t i, h;
+        row_pos(j, hkv, r0 + r, &i, &h);
+        float *dst = j->out + ((n * j->Sq + i) * j->Hq + h) * L->D;
+        float inv = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
+        for (size_t d = 0; d < L->D; d++)
+            dst[d] = o[r * os + d] * inv;
+    }
+}
+
+struct plan {
+    size_t blocks; /* query blocks per (n, hkv) */
+    size_t items, splits;
+};
+
+static void item_coords(const struct vnn_attention_job *j, const struct layout *L,
+                        const struct plan *P, size_t it, size_t *n, size_t *hkv, size_t *r0,
+                        size_t *rows)
+{
+    size_t qb = it % P->blocks, nh = it / P->blocks;
+    *n = nh / j->Hkv;
+    *hkv = nh % j->Hkv;
+    *r0 = qb * L->bq;
+    *rows = min_sz(L->bq, j->Sq * (j->Hq / j->Hkv) - *r0);
+}
+
+/* Part s of `splits` of [0, keys) in whole key blocks. */
+static void split_range(const struct layout *L, size_t keys, size_t s, size_t splits,
+                        size_t *k0, size_t *k1)
+{
+    size_t nb = div_up(keys, L->bk);
+    *k0 = min_sz(nb * s / splits * L->bk, keys);
+    *k1 = min_sz(nb * (s + 1) / splits * L->bk, keys);
+}
+
+static void merge_parts(const struct vnn_attention_job *j, const struct layout *L,
+                        const struct plan *P, float *parts, size_t it, float *o, float *l)
+{
+    size_t n, hkv, r0, rows;
+    item_coords(j, L, P, it, &n, &hkv, &r0, &rows);
+    const size_t os = L->d_pad;
+    for (size_t r = 0; r < rows; r++) {
+        float M = -INFINITY;
+        for (size_t s = 0; s < P->splits; s++) {
+            const float *pm = parts + (it * P->splits + s) * L->part + L->bq * os;
+            M = pm[r] > M ? pm[r] : M;
+        }
+        float *orow = o + r * os;
+        memset(orow, 0, os * sizeof(float));
+        l[r] = 0.0f;
+        if (M == -INFINITY)
+            continue;
+        for (size_t s = 0; s < P->splits; s++) {
+            const float *part = parts + (it * P->splits + s) * L->part;
+            const float *pm = part + L->bq * os, *pl = pm + L->bq;
+            if (pm[r] == -INFINITY)
+                continue;
+            float w = expf(pm[r] - M);
+            l[r] += pl[r] * w;
+            for (size_t d = 0; d < L->D; d++)
+                orow[d] += part[r * os + d] * w;
+        }
+    }
+    store_out(j, L, n, hkv, r0, rows, o, os, l);
+}
+
+void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
+                           size_t threads)
+{
+    struct layout L;
+    if (!make_layout(j->cfg, j->gemm, j->D, &L))
+        return; /* validated by the caller: cannot happen */
+    float *ws = (float *)(((uintptr_t)workspace + VNN_ALIGN - 1) & ~(uintptr_t)(VNN_ALIGN - 1));
+    float *parts = ws + threads * L.per_thread;
+    struct plan P;
+    P.blocks = div_up(j->Sq * (j->Hq / j->Hkv), L.bq);
+    P.items = j->N * j->Hkv * P.blocks;
+    P.splits = 1;
+    if (threads > 1 && P.items < threads)
+        P.splits = min_sz(threads, div_up(j->Sk, L.bk));
+    const size_t units = P.items * P.splits;
+    const int nt = (int)min_sz(threads, units);
+
+#pragma omp parallel num_threads(nt)
+    {
+        struct ctx c = thread_ctx(&L, ws, (size_t)omp_get_thread_num());
+#pragma omp for schedule(dynamic, 1)
+        for (size_t u = 0; u < units; u++) {
+            size_t it = u / P.splits, s = u % P.splits, n, hkv, r0, rows, k0, k1;
+            item_coords(j, &L, &P, it, &n, &hkv, &r0, &rows);
+            load_q(j, &L, &c, n, hkv, r0, rows);
+            split_range(&L, item_keys(j, n, hkv, r0, rows), s, P.splits, &k0, &k1);
+            run_keys(j, &L, &c, n, hkv, r0, rows, k0, k1);
+            if (P.splits == 1) {
+                store_out(j, &L, n, hkv, r0, rows, c.o, L.os, c.l);
+            } else {
+                float *part = parts + u * L.part;
+                for (size_t r = 0; r < rows; r++)
+                    memcpy(part + r * L.d_pad, c.o + r * L.os, L.d_pad * sizeof(float));
+                memcpy(part + L.bq * L.d_pad, c.m, rows * sizeof(float));
+                memcpy(part + L.bq * L.d_pad + L.bq, c.l, rows * sizeof(float));
+            }
+        }
+        if (P.splits > 1) {
+#pragma omp for schedule(static)
+            for (size_t it = 0; it < P.items; it++)
+                merge_parts(j, &L, &P, parts, it, c.o, c.l);
+        }
+    }
+}

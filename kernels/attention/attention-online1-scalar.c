@@ -1,0 +1,40 @@
+/* Online-softmax update, scalar (the reference the SIMD kernels follow;
+ * the contract is in attention-config.h). */
+#include <math.h>
+
+#include "kernels/attention/attention-ukernels.h"
+#include "kernels/simd/math-scalar.h"
+
+void vnn_attention_ukernel_online1__scalar(const struct vnn_attention_online_args *a)
+{
+    for (size_t r = 0; r < a->rows; r++) {
+        float *s = a->s + r * a->s_stride;
+        const size_t n = a->valid[r];
+        if (a->mask)
+            for (size_t j = 0; j < n; j++)
+                s[j] += a->mask[r][j];
+        float mx = a->m[r];
+        for (size_t j = 0; j < n; j++)
+            mx = s[j] > mx ? s[j] : mx;
+        for (size_t j = n; j < a->cols; j++)
+            s[j] = 0.0f;
+        if (mx == -INFINITY) { /* nothing visible yet: P = 0, state kept */
+            for (size_t j = 0; j < n; j++)
+                s[j] = 0.0f;
+            continue;
+        }
+        float sum = 0.0f;
+        for (size_t j = 0; j < n; j++) {
+            s[j] = vnn_exp_f32(s[j] - mx);
+            sum += s[j];
+        }
+        float alpha = vnn_exp_f32(a->m[r] - mx); /* 0 if m was -inf */
+        a->l[r] = a->l[r] * alpha + sum;
+        a->m[r] = mx;
+        if (alpha != 1.0f) {
+            float *o = a->o + r * a->o_stride;
+            for (size_t d = 0; d < a->o_cols; d++)
+                o[d] *= alpha;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/* Online-softmax update, AVX2: 8 keys a step, the tail through a masked
+ * load (contract in attention-config.h). */
+#include <immintrin.h>
+#include <math.h>
+
+#include "kernels/attention/attention-ukernels.h"
+#include "kernels/simd/math-avx2.h"
+
+/* Lanes [0, n) set, n in [1, 7]. */
+static inline __m256i tail_mask(size_t n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+static inline float hmax(__m256 v)
+{
+    __m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_max_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_max_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+static inline float hsum(__m256 v)
+{
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args *a)
+{
+    const __m256 ninf = _mm256_set1_ps(-INFINITY);
+    for (size_t r = 0; r < a->rows; r++) {
+        float *s = a->s + r * a->s_stride;
+        const float *mk = a->mask ? a->mask[r] : NULL;
+        const size_t n = a->valid[r];
+        __m256 vmax = ninf;
+        size_t j = 0;
+        for (; j + 8 <= n; j += 8) {
+            __m256 x = _mm256_loadu_ps(s + j);
+            if (mk) {
+                x = _mm256_add_ps(x, _mm256_loadu_ps(mk + j));
+                _mm256_storeu_ps(s + j, x);
+            }
+            vmax = _mm256_max_ps(vmax, x);
+        }
+        if (j < n) {
+            __m256i t = tail_mask(n - j);
+            __m256 x = _mm256_maskload_ps(s + j, t);
+            if (mk) {
+                x = _mm256_add_ps(x, _mm256_maskload_ps(mk + j, t));
+                _mm256_maskstore_ps(s + j, t, x);
+            }
+            vmax = _mm256_max_ps(vmax, _mm256_blendv_ps(ninf, x, _mm256_castsi256_ps(t)));
+        }
+        float mx = hmax(vmax);
+        mx = a->m[r] > mx ? a->m[r] : mx;
+        if (mx == -INFINITY) { /* nothing visible yet: P = 0, state kept */
+            for (size_t z = 0; z < a->cols; z++)
+                s[z] = 0.0f;
+            continue;
+        }
+        const __m256 vm = _mm256_set1_ps(mx);
+        __m256 acc = _mm256_setzero_ps();
+        for (j = 0; j + 8 <= n; j += 8) {
+            __m256 p = vnn_exp_f32x8(_mm256_sub_ps(_mm256_loadu_ps(s + j), vm));
+            _mm256_storeu_ps(s + j, p);
+            acc = _mm256_add_ps(acc, p);
+        }
+        if (j < n) {
+            __m256i t = tail_mask(n - j);
+            __m256 p = vnn_exp_f32x8(_mm256_sub_ps(_mm256_maskload_ps(s + j, t), vm));
+            p = _mm256_and_ps(p, _mm256_castsi256_ps(t));
+            _mm256_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
+            acc = _mm256_add_ps(acc, p);
+            j += 8;
+        }
+        for (; j < a->cols; j += 8)
+            _mm256_storeu_ps(s + j, _mm256_setzero_ps());
+        float alpha = expf(a->m[r] - mx); /* 0 if m was -inf; once per row */
+        a->l[r] = a->l[r] * alpha + hsum(acc);
+        a->m[r] = mx;
+        if (alpha != 1.0f) {
+            float *o = a->o + r * a->o_stride;
+            const __m256 va = _mm256_set1_ps(alpha);
+            for (size_t d = 0; d < a->o_cols; d += 8) /* o_cols: a multiple of 8 */
+                _mm256_storeu_ps(o + d, _mm256_mul_ps(va, _mm256_loadu_ps(o + d)));
+        }
+    }
+}

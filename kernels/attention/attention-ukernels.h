@@ -1,0 +1,13 @@
+/* Declarations of the online-softmax microkernels; each ISA's lives in its
+ * own file, compiled with that ISA's flags only. */
+#ifndef VNN_ATTENTION_UKERNELS_H
+#define VNN_ATTENTION_UKERNELS_H
+
+#include "kernels/attention/attention-config.h"
+
+void vnn_attention_ukernel_online1__scalar(const struct vnn_attention_online_args *a);
+void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args *a);
+void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_args *a);
+void vnn_attention_ukernel_online4__neon(const struct vnn_attention_online_args *a);
+
+#endif

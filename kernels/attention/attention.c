@@ -1,0 +1,127 @@
+/* Public attention entry points: validate everything, then run the driver
+ * (attention-driver.c) with the selected ISA's kernels. */
+#include <math.h>
+#include <stdint.h>
+
+#include "dispatch/dispatch.h"
+#include "kernels/attention/attention-driver.h"
+#include "kernels/common/memory.h"
+#include "vnn/attention.h"
+#include "vnn/cpu.h"
+
+/* a * b * c * d floats as bytes, at most PTRDIFF_MAX (all >= 1). */
+static int float_bytes(int64_t a, int64_t b, int64_t c, int64_t d, size_t *bytes)
+{
+    int64_t n;
+    if (__builtin_mul_overflow(a, b, &n) || __builtin_mul_overflow(n, c, &n) ||
+        __builtin_mul_overflow(n, d, &n) ||
+        __builtin_mul_overflow(n, (int64_t)sizeof(float), &n) ||
+        (uint64_t)n > (uint64_t)PTRDIFF_MAX)
+        return 0;
+    *bytes = (size_t)n;
+    return 1;
+}
+
+static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
+{
+    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+}
+
+/* Bytes spanned by the mask: its largest offset plus one element. */
+static int mask_bytes(const vnn_attention_params *p, size_t *bytes)
+{
+    int64_t last = p->Sk - 1, t;
+    if (p->mask_stride_n < 0 || p->mask_stride_h < 0 || p->mask_stride_q < 0)
+        return 0;
+    if (__builtin_mul_overflow(p->N - 1, p->mask_stride_n, &t) ||
+        __builtin_add_overflow(last, t, &last) ||
+        __builtin_mul_overflow(p->Hq - 1, p->mask_stride_h, &t) ||
+        __builtin_add_overflow(last, t, &last) ||
+        __builtin_mul_overflow(p->Sq - 1, p->mask_stride_q, &t) ||
+        __builtin_add_overflow(last, t, &last))
+        return 0;
+    return float_bytes(last + 1, 1, 1, 1, bytes);
+}
+
+/* The shape part of the params (no tensors): sizes, heads, scale. */
+static int shape_ok(const vnn_attention_params *p)
+{
+    size_t b;
+    return p && p->N >= 1 && p->Sq >= 1 && p->Sk >= 1 && p->Hq >= 1 && p->Hkv >= 1 &&
+           p->D >= 1 && p->Hq % p->Hkv == 0 && isfinite(p->scale) &&
+           float_bytes(p->N, p->Sq, p->Hq, p->D, &b) &&
+           float_bytes(p->N, p->Sk, p->Hkv, p->D, &b);
+}
+
+static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attention_params *p)
+{
+    return vnn_attention_workspace_bytes(&t->attention, &t->gemm, (size_t)p->D,
+                                         (size_t)vnn_get_num_threads());
+}
+
+vnn_status vnn_attention_workspace_size(const vnn_attention_params *params, size_t *bytes)
+{
+    if (!bytes || !shape_ok(params))
+        return VNN_ERR_INVALID_ARG;
+    const struct vnn_kernel_table *t = vnn_kernels();
+    if (!t)
+        return VNN_ERR_UNSUPPORTED_ISA;
+    size_t b = workspace_for(t, params);
+    if (!b)
+        return VNN_ERR_INVALID_ARG;
+    *bytes = b;
+    return VNN_OK;
+}
+
+static int args_ok(const vnn_attention_params *p, const float *q, const float *k,
+                   const float *v, const float *out)
+{
+    size_t qb = 0, kb = 0, mb = 0;
+    if (!shape_ok(p) || !q || !k || !v || !out)
+        return 0;
+    float_bytes(p->N, p->Sq, p->Hq, p->D, &qb);
+    float_bytes(p->N, p->Sk, p->Hkv, p->D, &kb);
+    if (p->key_lengths)
+        for (int64_t n = 0; n < p->N; n++)
+            if (p->key_lengths[n] < 0 || p->key_lengths[n] > p->Sk)
+                return 0;
+    if (p->mask && (!mask_bytes(p, &mb) || overlap(p->mask, mb, out, qb)))
+        return 0;
+    if (p->key_lengths && overlap(p->key_lengths, (size_t)p->N * sizeof(int64_t), out, qb))
+        return 0;
+    return !overlap(q, qb, out, qb) && !overlap(k, kb, out, qb) && !overlap(v, kb, out, qb);
+}
+
+vnn_status vnn_attention(const vnn_attention_params *params, const float *q, const float *k,
+                         const float *v, float *out, void *workspace, size_t workspace_bytes)
+{
+    if (!args_ok(params, q, k, v, out))
+        return VNN_ERR_INVALID_ARG;
+    const struct vnn_kernel_table *t = vnn_kernels();
+    if (!t)
+        return VNN_ERR_UNSUPPORTED_ISA;
+    size_t need = workspace_for(t, params);
+    if (!need)
+        return VNN_ERR_INVALID_ARG;
+    if (workspace) {
+        size_t qb = 0;
+        float_bytes(params->N, params->Sq, params->Hq, params->D, &qb);
+        if (workspace_bytes < need || overlap(workspace, workspace_bytes, out, qb))
+            return VNN_ERR_INVALID_ARG;
+    } else if (!(workspace = vnn_scratch(need))) {
+        return VNN_ERR_OUT_OF_MEMORY;
+    }
+    const vnn_attention_params *p = params;
+    struct vnn_attention_job j = {
+        .cfg = &t->attention, .gemm = &t->gemm,
+        .N = (size_t)p->N, .Sq = (size_t)p->Sq, .Sk = (size_t)p->Sk, .Hq = (size_t)p->Hq,
+        .Hkv = (size_t)p->Hkv, .D = (size_t)p->D,
+        .scale = p->scale != 0.0f ? p->scale : (float)(1.0 / sqrt((double)p->D)),
+        .causal = p->causal, .key_lengths = p->key_lengths, .mask = p->mask,
+        .mask_sn = (size_t)p->mask_stride_n, .mask_sh = (size_t)p->mask_stride_h,
+        .mask_sq = (size_t)p->mask_stride_q, .q = q, .k = k, .v = v, .out = out,
+    };
+    vnn_attention_execute(&j, workspace, (size_t)vnn_get_num_threads());
+    return VNN_OK;
+}
