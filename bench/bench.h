@@ -8,6 +8,11 @@
  * message on stderr) if the file cannot be read or has a bad line. */
 bool vb_register_gemm(const char *shapes_path);
 
+/* attention/<label>/<impl> for every line "label N Sq Sk H Hkv D causal" of
+ * the file; false (with a message on stderr) if it cannot be read or has a
+ * bad line. */
+bool vb_register_attention(const char *shapes_path);
+
 /* peak/fma/<isa> for every SIMD ISA this CPU supports. */
 void vb_register_peak(void);
 

@@ -11,7 +11,7 @@
 #include "bench.h"
 #include "dispatch/dispatch.h" /* the GEMM microkernel name */
 #include "shim/vnn_bench.h"
-#include "vnn-bench-config.h"  /* VB_GEMM_SHAPES_DEFAULT */
+#include "vnn-bench-config.h"  /* VB_GEMM_SHAPES_DEFAULT, VB_ATTENTION_SHAPES_DEFAULT */
 #include "vnn/vnn.h"
 
 static const char *gemm_shapes;
@@ -136,6 +136,11 @@ int main(int argc, char **argv)
 
     vb_register_peak();
     if (!vb_register_gemm(gemm_shapes))
+        return 2;
+    /* attention/<label>/<impl>: shapes from $VNN_BENCH_ATTENTION_SHAPES or
+     * bench/shapes/attention.txt (bench-attention.c). */
+    const char *attn_env = getenv("VNN_BENCH_ATTENTION_SHAPES");
+    if (!vb_register_attention(attn_env && *attn_env ? attn_env : VB_ATTENTION_SHAPES_DEFAULT))
         return 2;
     return vb_main(argc, argv, usage);
 }

@@ -1,0 +1,479 @@
+/* attention/<label>/<impl>: multi-head attention for each line of the
+ * shapes file ("label N Sq Sk H Hkv D causal"):
+ *   vnn     vnn_attention on the ISA vnn selected, q/k/v [N][S][H][D], its
+ *           workspace queried and allocated once outside the timed loop
+ *   onednn  what a oneDNN 2.6 user composes (it has no fused attention):
+ *           matmul (S = scale * Q K^T, causal mask as a binary-add post-op),
+ *           softmax, matmul (O = P V), on head-major [N*H][S][D] copies (the
+ *           layout its matmul likes best; the copies are not timed). The
+ *           primitives and the N*H*Sq*Sk score buffer are created once,
+ *           outside the timed loop. Skipped (with the reason) when the score
+ *           buffer exceeds a quarter of the available memory.
+ * Counters: GFLOPS = 4 * Sq * Sk * D * H per call (the two products), halved
+ * for causal square problems (the work a causal kernel can skip), so both
+ * impls of a shape have the same count; workspace_bytes = the extra memory
+ * the impl needs (vnn: vnn_attention_workspace_size, every thread; oneDNN:
+ * the score matrix plus its primitives' scratchpads).
+ * Both run once before timing and a few rows are checked against a double
+ * reference, so a broken implementation fails instead of reporting. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
+
+#include "bench.h"
+#include "dispatch/dispatch.h" /* the microkernel names for the label */
+#include "shim/vnn_bench.h"
+#include "vnn/vnn.h"
+
+enum impl { IMPL_VNN, IMPL_ONEDNN };
+
+struct attn_case {
+    char label[64];
+    int64_t N, Sq, Sk, H, Hkv, D;
+    int causal;
+    enum impl impl;
+};
+
+#define SAMPLES 6
+
+/* Inputs of the current shape, kept across runs (as bench-gemm.c). */
+static struct {
+    const struct attn_case *shape;
+    float *q, *k, *v, *out;    /* [N][S][H][D] */
+    float *qh, *kh, *vh, *oh;  /* head-major copies for oneDNN */
+} cur;
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static float rand_pm1(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    uint64_t r = rng_state * 0x2545f4914f6cdd1dull;
+    return (float)(r >> 40) * 0x1p-23f - 1.0f;
+}
+
+static float *alloc_floats(int64_t n)
+{
+    size_t bytes = ((size_t)n * sizeof(float) + 63) & ~(size_t)63;
+    return aligned_alloc(64, bytes);
+}
+
+static void data_free(void)
+{
+    float **bufs[] = {&cur.q, &cur.k, &cur.v, &cur.out, &cur.qh, &cur.kh, &cur.vh, &cur.oh};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        free(*bufs[i]);
+        *bufs[i] = NULL;
+    }
+    cur.shape = NULL;
+}
+
+static int same_shape(const struct attn_case *a, const struct attn_case *b)
+{
+    return a && b && a->N == b->N && a->Sq == b->Sq && a->Sk == b->Sk && a->H == b->H &&
+           a->Hkv == b->Hkv && a->D == b->D;
+}
+
+/* [N][S][H][D] -> [N][H][S][D] (K/V heads repeated for the query heads). */
+static void to_heads(const float *x, int64_t N, int64_t S, int64_t Hx, int64_t H, int64_t D,
+                     float *y)
+{
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t h = 0; h < H; h++)
+            for (int64_t s = 0; s < S; s++)
+                memcpy(y + ((n * H + h) * S + s) * D, x + ((n * S + s) * Hx + h / (H / Hx)) * D,
+                       (size_t)D * sizeof(float));
+}
+
+static int data_get(const struct attn_case *c)
+{
+    if (same_shape(cur.shape, c))
+        return 1;
+    data_free();
+    int64_t nq = c->N * c->Sq * c->H * c->D, nk = c->N * c->Sk * c->Hkv * c->D;
+    int64_t nkh = c->N * c->Sk * c->H * c->D;
+    cur.q = alloc_floats(nq), cur.out = alloc_floats(nq);
+    cur.k = alloc_floats(nk), cur.v = alloc_floats(nk);
+    cur.qh = alloc_floats(nq), cur.oh = alloc_floats(nq);
+    cur.kh = alloc_floats(nkh), cur.vh = alloc_floats(nkh);
+    if (!cur.q || !cur.out || !cur.k || !cur.v || !cur.qh || !cur.oh || !cur.kh || !cur.vh) {
+        data_free();
+        return 0;
+    }
+    for (int64_t i = 0; i < nq; i++)
+        cur.q[i] = rand_pm1();
+    for (int64_t i = 0; i < nk; i++)
+        cur.k[i] = rand_pm1(), cur.v[i] = rand_pm1();
+    to_heads(cur.q, c->N, c->Sq, c->H, c->H, c->D, cur.qh);
+    to_heads(cur.k, c->N, c->Sk, c->Hkv, c->H, c->D, cur.kh);
+    to_heads(cur.v, c->N, c->Sk, c->Hkv, c->H, c->D, cur.vh);
+    cur.shape = c;
+    return 1;
+}
+
+/* Row (n, h, i) of the output in double, from the [N][S][H][D] inputs. */
+static void ref_row(const struct attn_case *c, int64_t n, int64_t h, int64_t i, double *o)
+{
+    const int64_t G = c->H / c->Hkv, D = c->D;
+    const double scale = 1.0 / sqrt((double)D);
+    int64_t last = c->causal ? i + c->Sk - c->Sq : c->Sk - 1;
+    double mx = -INFINITY, sum = 0.0;
+    const float *q = cur.q + ((n * c->Sq + i) * c->H + h) * D;
+    double *s = malloc((size_t)(last + 1) * sizeof *s);
+    for (int64_t j = 0; j <= last; j++) {
+        const float *k = cur.k + ((n * c->Sk + j) * c->Hkv + h / G) * D;
+        double dot = 0.0;
+        for (int64_t d = 0; d < D; d++)
+            dot += (double)q[d] * k[d];
+        s[j] = dot * scale;
+        mx = s[j] > mx ? s[j] : mx;
+    }
+    for (int64_t d = 0; d < D; d++)
+        o[d] = 0.0;
+    for (int64_t j = 0; j <= last; j++) {
+        double e = exp(s[j] - mx);
+        sum += e;
+        const float *v = cur.v + ((n * c->Sk + j) * c->Hkv + h / G) * D;
+        for (int64_t d = 0; d < D; d++)
+            o[d] += e * v[d];
+    }
+    for (int64_t d = 0; d < D; d++)
+        o[d] /= sum;
+    free(s);
+}
+
+static const char *check(const struct attn_case *c, const float *out, int head_major)
+{
+    static char msg[160];
+    double *o = malloc((size_t)c->D * sizeof *o);
+    for (int t = 0; t < SAMPLES; t++) {
+        int64_t n = t % c->N, h = (t * 5) % c->H, i = (t * 7919) % c->Sq;
+        if (t == 0)
+            i = c->Sq - 1;
+        ref_row(c, n, h, i, o);
+        const float *row = head_major ? out + ((n * c->H + h) * c->Sq + i) * c->D
+                                      : out + ((n * c->Sq + i) * c->H + h) * c->D;
+        for (int64_t d = 0; d < c->D; d++)
+            if (!(fabs(row[d] - o[d]) <= 1e-4)) {
+                snprintf(msg, sizeof msg, "wrong result: out[%lld][%lld][%lld][%lld] = %.7g, "
+                         "expected %.7g", (long long)n, (long long)i, (long long)h,
+                         (long long)d, (double)row[d], o[d]);
+                free(o);
+                return msg;
+            }
+    }
+    free(o);
+    return NULL;
+}
+
+static double flops(const struct attn_case *c)
+{
+    double f = 4.0 * (double)c->Sq * (double)c->Sk * (double)c->D * (double)c->H * (double)c->N;
+    return c->causal && c->Sq == c->Sk ? f / 2.0 : f;
+}
+
+static void finish(vb_state *st, const struct attn_case *c, const char *label, double ws)
+{
+    vb_set_label(st, label);
+    vb_set_counter(st, "GFLOPS", flops(c) * (double)vb_iterations(st) / 1e9, VB_RATE);
+    vb_set_counter(st, "workspace_bytes", ws, VB_PLAIN);
+}
+
+static void bench_vnn(vb_state *st, const struct attn_case *c)
+{
+    vnn_attention_params p = {
+        .N = c->N, .Sq = c->Sq, .Sk = c->Sk, .Hq = c->H, .Hkv = c->Hkv, .D = c->D,
+        .causal = c->causal,
+    };
+    size_t ws_bytes = 0;
+    vnn_status s = vnn_attention_workspace_size(&p, &ws_bytes);
+    void *ws = s == VNN_OK ? aligned_alloc(64, (ws_bytes + 63) & ~(size_t)63) : NULL;
+    const char *err = s != VNN_OK ? vnn_status_str(s) : !ws ? "out of memory" : NULL;
+    if (!err) {
+        s = vnn_attention(&p, cur.q, cur.k, cur.v, cur.out, ws, ws_bytes);
+        err = s == VNN_OK ? check(c, cur.out, 0) : vnn_status_str(s);
+    }
+    if (err) {
+        vb_skip_with_error(st, err);
+    } else {
+        while (vb_keep_running(st))
+            vnn_attention(&p, cur.q, cur.k, cur.v, cur.out, ws, ws_bytes);
+        const struct vnn_kernel_table *t = vnn_kernels();
+        char label[160];
+        snprintf(label, sizeof label, "%s %s + %s", vnn_isa_name(vnn_get_isa()),
+                 t->attention.name, t->gemm.name);
+        finish(st, c, label, (double)ws_bytes);
+    }
+    free(ws);
+}
+
+/* ------------------------------------------------------------- oneDNN */
+
+struct dnnl_plan {
+    dnnl_engine_t eng;
+    dnnl_stream_t strm;
+    dnnl_primitive_desc_t pd[3];
+    dnnl_primitive_t prim[3];
+    dnnl_memory_t mem[9]; /* q, k, s, v, o, mask, 3 scratchpads */
+    float *scores, *mask;
+    void *scratch[3];
+    size_t bytes;
+};
+
+#define TRY(call)                                                                        \
+    do {                                                                                 \
+        dnnl_status_t st_ = (call);                                                      \
+        if (st_ != dnnl_success) {                                                       \
+            err = dnnl_status2str(st_);                                                  \
+            goto out;                                                                    \
+        }                                                                                \
+    } while (0)
+
+static void plan_free(struct dnnl_plan *P)
+{
+    for (int i = 0; i < 9; i++)
+        dnnl_memory_destroy(P->mem[i]);
+    for (int i = 0; i < 3; i++) {
+        dnnl_primitive_destroy(P->prim[i]);
+        dnnl_primitive_desc_destroy(P->pd[i]);
+        free(P->scratch[i]);
+    }
+    free(P->scores);
+    free(P->mask);
+    dnnl_stream_destroy(P->strm);
+    dnnl_engine_destroy(P->eng);
+}
+
+static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
+{
+    const char *err = NULL;
+    const int64_t B = c->N * c->H, Sq = c->Sq, Sk = c->Sk, D = c->D;
+    dnnl_primitive_attr_t attr[3] = {NULL, NULL, NULL};
+    dnnl_post_ops_t po = NULL;
+    TRY(dnnl_engine_create(&P->eng, dnnl_cpu, 0));
+    TRY(dnnl_stream_create(&P->strm, P->eng, dnnl_stream_default_flags));
+    dnnl_memory_desc_t qd, kd, sd, vd, od, md;
+    dnnl_dims_t qdims = {B, Sq, D}, kdims = {B, D, Sk}, sdims = {B, Sq, Sk},
+                vdims = {B, Sk, D}, mdims = {1, Sq, Sk};
+    dnnl_dims_t kstr = {Sk * D, 1, D}; /* K stored [B][Sk][D]: K^T by strides */
+    TRY(dnnl_memory_desc_init_by_tag(&qd, 3, qdims, dnnl_f32, dnnl_abc));
+    TRY(dnnl_memory_desc_init_by_strides(&kd, 3, kdims, dnnl_f32, kstr));
+    TRY(dnnl_memory_desc_init_by_tag(&sd, 3, sdims, dnnl_f32, dnnl_abc));
+    TRY(dnnl_memory_desc_init_by_tag(&vd, 3, vdims, dnnl_f32, dnnl_abc));
+    TRY(dnnl_memory_desc_init_by_tag(&od, 3, qdims, dnnl_f32, dnnl_abc));
+    TRY(dnnl_memory_desc_init_by_tag(&md, 3, mdims, dnnl_f32, dnnl_abc));
+    for (int i = 0; i < 3; i++) {
+        TRY(dnnl_primitive_attr_create(&attr[i]));
+        TRY(dnnl_primitive_attr_set_scratchpad_mode(attr[i], dnnl_scratchpad_mode_user));
+    }
+    float scale = (float)(1.0 / sqrt((double)D));
+    TRY(dnnl_primitive_attr_set_output_scales(attr[0], 1, 0, &scale));
+    if (c->causal) { /* -inf above the (bottom-right) diagonal, broadcast over B */
+        TRY(dnnl_post_ops_create(&po));
+        TRY(dnnl_post_ops_append_binary(po, dnnl_binary_add, &md));
+        TRY(dnnl_primitive_attr_set_post_ops(attr[0], po));
+    }
+    dnnl_matmul_desc_t m1, m2;
+    dnnl_softmax_desc_t sm;
+    TRY(dnnl_matmul_desc_init(&m1, &qd, &kd, NULL, &sd));
+    TRY(dnnl_softmax_forward_desc_init(&sm, dnnl_forward_inference, &sd, 2));
+    TRY(dnnl_matmul_desc_init(&m2, &sd, &vd, NULL, &od));
+    TRY(dnnl_primitive_desc_create(&P->pd[0], &m1, attr[0], P->eng, NULL));
+    TRY(dnnl_primitive_desc_create(&P->pd[1], &sm, attr[1], P->eng, NULL));
+    TRY(dnnl_primitive_desc_create(&P->pd[2], &m2, attr[2], P->eng, NULL));
+    P->scores = alloc_floats(B * Sq * Sk);
+    if (!P->scores) {
+        err = "out of memory for the score matrix";
+        goto out;
+    }
+    P->bytes = (size_t)(B * Sq * Sk) * sizeof(float);
+    TRY(dnnl_memory_create(&P->mem[0], &qd, P->eng, cur.qh));
+    TRY(dnnl_memory_create(&P->mem[1], &kd, P->eng, cur.kh));
+    TRY(dnnl_memory_create(&P->mem[2], &sd, P->eng, P->scores));
+    TRY(dnnl_memory_create(&P->mem[3], &vd, P->eng, cur.vh));
+    TRY(dnnl_memory_create(&P->mem[4], &od, P->eng, cur.oh));
+    if (c->causal) {
+        P->mask = alloc_floats(Sq * Sk);
+        if (!P->mask) {
+            err = "out of memory for the mask";
+            goto out;
+        }
+        for (int64_t i = 0; i < Sq; i++)
+            for (int64_t j = 0; j < Sk; j++)
+                P->mask[i * Sk + j] = j <= i + Sk - Sq ? 0.0f : -INFINITY;
+        P->bytes += (size_t)(Sq * Sk) * sizeof(float);
+        TRY(dnnl_memory_create(&P->mem[5], &md, P->eng, P->mask));
+    }
+    for (int i = 0; i < 3; i++) {
+        const dnnl_memory_desc_t *spd =
+            dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
+        size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
+        if (sz) {
+            P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+            if (!P->scratch[i]) {
+                err = "out of memory for a scratchpad";
+                goto out;
+            }
+            P->bytes += sz;
+            TRY(dnnl_memory_create(&P->mem[6 + i], spd, P->eng, P->scratch[i]));
+        }
+        TRY(dnnl_primitive_create(&P->prim[i], P->pd[i]));
+    }
+out:
+    for (int i = 0; i < 3; i++)
+        dnnl_primitive_attr_destroy(attr[i]);
+    dnnl_post_ops_destroy(po);
+    return err;
+}
+
+static const char *plan_run(const struct dnnl_plan *P, int causal)
+{
+    dnnl_exec_arg_t a0[4] = {{DNNL_ARG_SRC, P->mem[0]}, {DNNL_ARG_WEIGHTS, P->mem[1]},
+                             {DNNL_ARG_DST, P->mem[2]}, {0, NULL}};
+    int n0 = 3;
+    if (causal)
+        a0[n0++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
+                                     P->mem[5]};
+    dnnl_exec_arg_t a1[2] = {{DNNL_ARG_SRC, P->mem[2]}, {DNNL_ARG_DST, P->mem[2]}};
+    dnnl_exec_arg_t a2[3] = {{DNNL_ARG_SRC, P->mem[2]}, {DNNL_ARG_WEIGHTS, P->mem[3]},
+                             {DNNL_ARG_DST, P->mem[4]}};
+    dnnl_exec_arg_t s0[5], s1[3], s2[4];
+    memcpy(s0, a0, sizeof a0);
+    memcpy(s1, a1, sizeof a1);
+    memcpy(s2, a2, sizeof a2);
+    int n1 = 2, n2 = 3;
+    if (P->scratch[0])
+        s0[n0++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[6]};
+    if (P->scratch[1])
+        s1[n1++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[7]};
+    if (P->scratch[2])
+        s2[n2++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[8]};
+    dnnl_status_t st;
+    if ((st = dnnl_primitive_execute(P->prim[0], P->strm, n0, s0)) != dnnl_success ||
+        (st = dnnl_primitive_execute(P->prim[1], P->strm, n1, s1)) != dnnl_success ||
+        (st = dnnl_primitive_execute(P->prim[2], P->strm, n2, s2)) != dnnl_success ||
+        (st = dnnl_stream_wait(P->strm)) != dnnl_success)
+        return dnnl_status2str(st);
+    return NULL;
+}
+
+static void bench_onednn(vb_state *st, const struct attn_case *c)
+{
+    double score_bytes = (double)c->N * (double)c->H * (double)c->Sq * (double)c->Sk * 4.0;
+    double avail = (double)sysconf(_SC_AVPHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (score_bytes > avail / 4) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "skipped: the %.0f MiB score matrix exceeds a quarter of "
+                 "the %.0f MiB available", score_bytes / 1048576.0, avail / 1048576.0);
+        vb_skip_with_error(st, msg);
+        return;
+    }
+    struct dnnl_plan P = {0};
+    const char *err = plan_make(c, &P);
+    if (!err)
+        err = plan_run(&P, c->causal);
+    if (!err)
+        err = check(c, cur.oh, 1);
+    if (err) {
+        vb_skip_with_error(st, err);
+    } else {
+        while (vb_keep_running(st))
+            plan_run(&P, c->causal);
+        const dnnl_version_t *v = dnnl_version();
+        const char *impl[3] = {"", "", ""};
+        for (int i = 0; i < 3; i++)
+            dnnl_primitive_desc_query(P.pd[i], dnnl_query_impl_info_str, 0, &impl[i]);
+        char label[160];
+        snprintf(label, sizeof label, "oneDNN %d.%d.%d %s+%s+%s", v->major, v->minor,
+                 v->patch, impl[0], impl[1], impl[2]);
+        finish(st, c, label, (double)P.bytes);
+    }
+    plan_free(&P);
+}
+
+static void bench_attention(vb_state *st, void *arg)
+{
+    const struct attn_case *c = arg;
+    if (!data_get(c)) {
+        vb_skip_with_error(st, "out of memory");
+        return;
+    }
+    if (c->impl == IMPL_VNN)
+        bench_vnn(st, c);
+    else
+        bench_onednn(st, c);
+}
+
+/* "label N Sq Sk H Hkv D causal", # starts a comment. */
+static int parse_line(char *line, struct attn_case *c, int *blank)
+{
+    char *hash = strchr(line, '#');
+    if (hash)
+        *hash = '\0';
+    long long v[7];
+    char label[64];
+    int got = sscanf(line, "%63s %lld %lld %lld %lld %lld %lld %lld", label, &v[0], &v[1],
+                     &v[2], &v[3], &v[4], &v[5], &v[6]);
+    *blank = got <= 0;
+    if (*blank)
+        return 1;
+    if (got != 8)
+        return 0;
+    for (int i = 0; i < 6; i++)
+        if (v[i] < 1)
+            return 0;
+    if (v[3] % v[4] != 0 || (v[6] != 0 && v[6] != 1))
+        return 0;
+    *c = (struct attn_case){.N = v[0], .Sq = v[1], .Sk = v[2], .H = v[3], .Hkv = v[4],
+                            .D = v[5], .causal = (int)v[6]};
+    snprintf(c->label, sizeof c->label, "%s", label);
+    return 1;
+}
+
+bool vb_register_attention(const char *shapes_path)
+{
+    FILE *f = fopen(shapes_path, "r");
+    if (!f) {
+        fprintf(stderr, "vnn-bench: cannot read attention shapes from %s: %s\n", shapes_path,
+                strerror(errno));
+        return false;
+    }
+    char line[256];
+    bool ok = true;
+    for (int lineno = 1; ok && fgets(line, sizeof line, f); lineno++) {
+        struct attn_case c;
+        int blank;
+        if (!parse_line(line, &c, &blank)) {
+            fprintf(stderr, "vnn-bench: %s:%d: expected \"label N Sq Sk H Hkv D causal\"\n",
+                    shapes_path, lineno);
+            ok = false;
+            continue;
+        }
+        if (blank)
+            continue;
+        static const char *const names[] = {"vnn", "onednn"};
+        for (int impl = IMPL_VNN; impl <= IMPL_ONEDNN; impl++) {
+            struct attn_case *p = malloc(sizeof *p); /* lives until exit */
+            if (!p) {
+                ok = false;
+                break;
+            }
+            *p = c;
+            p->impl = (enum impl)impl;
+            char name[128];
+            snprintf(name, sizeof name, "attention/%s/%s", c.label, names[impl]);
+            vb_register(name, bench_attention, p);
+        }
+    }
+    fclose(f);
+    return ok;
+}
