@@ -3,8 +3,8 @@
  *   vnn     vnn_attention on the ISA vnn selected, q/k/v [N][S][H][D], its
  *           workspace queried and allocated once outside the timed loop
  *   onednn  what a oneDNN 2.6 user composes (it has no fused attention):
- *           matmul (S = scale * Q K^T, causal mask as a binary-add post-op),
- *           softmax, matmul (O = P V), on head-major [N*H][S][D] copies (the
+ *           matmul (S = scale * Q K^T), for causal a binary add of a
+ *           broadcast [Sq][Sk] 0/-inf mask, softmax, matmul (O = P V), on head-major [N*H][S][D] copies (the
  *           layout its matmul likes best; the copies are not timed). The
  *           primitives and the N*H*Sq*Sk score buffer are created once,
  *           outside the timed loop. Skipped (with the reason) when the score
@@ -218,14 +218,21 @@ static void bench_vnn(vb_state *st, const struct attn_case *c)
 
 /* ------------------------------------------------------------- oneDNN */
 
+/* The composed reference: up to four primitives run in order, each with its
+ * own argument list (and a user scratchpad, so nothing is allocated in the
+ * timed loop). */
+#define MAX_STEPS 4
 struct dnnl_plan {
     dnnl_engine_t eng;
     dnnl_stream_t strm;
-    dnnl_primitive_desc_t pd[3];
-    dnnl_primitive_t prim[3];
-    dnnl_memory_t mem[9]; /* q, k, s, v, o, mask, 3 scratchpads */
+    int steps;
+    dnnl_primitive_desc_t pd[MAX_STEPS];
+    dnnl_primitive_t prim[MAX_STEPS];
+    dnnl_exec_arg_t args[MAX_STEPS][5];
+    int nargs[MAX_STEPS];
+    dnnl_memory_t mem[6 + MAX_STEPS]; /* q, k, s, v, o, mask, scratchpads */
     float *scores, *mask;
-    void *scratch[3];
+    void *scratch[MAX_STEPS];
     size_t bytes;
 };
 
@@ -240,9 +247,9 @@ struct dnnl_plan {
 
 static void plan_free(struct dnnl_plan *P)
 {
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 6 + MAX_STEPS; i++)
         dnnl_memory_destroy(P->mem[i]);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < MAX_STEPS; i++) {
         dnnl_primitive_destroy(P->prim[i]);
         dnnl_primitive_desc_destroy(P->pd[i]);
         free(P->scratch[i]);
@@ -253,12 +260,47 @@ static void plan_free(struct dnnl_plan *P)
     dnnl_engine_destroy(P->eng);
 }
 
+enum { M_Q, M_K, M_S, M_V, M_O, M_MASK, M_SCRATCH };
+
+/* Appends a step: its primitive, its arguments (id, memory index) and a
+ * scratchpad if it wants one. */
+static const char *add_step(struct dnnl_plan *P, const void *desc, int n, const int *ids,
+                            const int *mems)
+{
+    const char *err = NULL;
+    dnnl_primitive_attr_t attr = NULL;
+    int i = P->steps++;
+    TRY(dnnl_primitive_attr_create(&attr));
+    TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user));
+    TRY(dnnl_primitive_desc_create(&P->pd[i], desc, attr, P->eng, NULL));
+    TRY(dnnl_primitive_create(&P->prim[i], P->pd[i]));
+    for (int a = 0; a < n; a++)
+        P->args[i][a] = (dnnl_exec_arg_t){ids[a], P->mem[mems[a]]};
+    P->nargs[i] = n;
+    const dnnl_memory_desc_t *spd =
+        dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
+    size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
+    if (sz) {
+        P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+        if (!P->scratch[i]) {
+            err = "out of memory for a scratchpad";
+            goto out;
+        }
+        P->bytes += sz;
+        TRY(dnnl_memory_create(&P->mem[M_SCRATCH + i], spd, P->eng, P->scratch[i]));
+        P->args[i][P->nargs[i]++] =
+            (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[M_SCRATCH + i]};
+    }
+out:
+    dnnl_primitive_attr_destroy(attr);
+    return err;
+}
+
 static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
 {
     const char *err = NULL;
     const int64_t B = c->N * c->H, Sq = c->Sq, Sk = c->Sk, D = c->D;
-    dnnl_primitive_attr_t attr[3] = {NULL, NULL, NULL};
-    dnnl_post_ops_t po = NULL;
+    dnnl_primitive_attr_t attr = NULL;
     TRY(dnnl_engine_create(&P->eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&P->strm, P->eng, dnnl_stream_default_flags));
     dnnl_memory_desc_t qd, kd, sd, vd, od, md;
@@ -271,37 +313,48 @@ static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
     TRY(dnnl_memory_desc_init_by_tag(&vd, 3, vdims, dnnl_f32, dnnl_abc));
     TRY(dnnl_memory_desc_init_by_tag(&od, 3, qdims, dnnl_f32, dnnl_abc));
     TRY(dnnl_memory_desc_init_by_tag(&md, 3, mdims, dnnl_f32, dnnl_abc));
-    for (int i = 0; i < 3; i++) {
-        TRY(dnnl_primitive_attr_create(&attr[i]));
-        TRY(dnnl_primitive_attr_set_scratchpad_mode(attr[i], dnnl_scratchpad_mode_user));
-    }
-    float scale = (float)(1.0 / sqrt((double)D));
-    TRY(dnnl_primitive_attr_set_output_scales(attr[0], 1, 0, &scale));
-    if (c->causal) { /* -inf above the (bottom-right) diagonal, broadcast over B */
-        TRY(dnnl_post_ops_create(&po));
-        TRY(dnnl_post_ops_append_binary(po, dnnl_binary_add, &md));
-        TRY(dnnl_primitive_attr_set_post_ops(attr[0], po));
-    }
-    dnnl_matmul_desc_t m1, m2;
-    dnnl_softmax_desc_t sm;
-    TRY(dnnl_matmul_desc_init(&m1, &qd, &kd, NULL, &sd));
-    TRY(dnnl_softmax_forward_desc_init(&sm, dnnl_forward_inference, &sd, 2));
-    TRY(dnnl_matmul_desc_init(&m2, &sd, &vd, NULL, &od));
-    TRY(dnnl_primitive_desc_create(&P->pd[0], &m1, attr[0], P->eng, NULL));
-    TRY(dnnl_primitive_desc_create(&P->pd[1], &sm, attr[1], P->eng, NULL));
-    TRY(dnnl_primitive_desc_create(&P->pd[2], &m2, attr[2], P->eng, NULL));
     P->scores = alloc_floats(B * Sq * Sk);
     if (!P->scores) {
         err = "out of memory for the score matrix";
         goto out;
     }
     P->bytes = (size_t)(B * Sq * Sk) * sizeof(float);
-    TRY(dnnl_memory_create(&P->mem[0], &qd, P->eng, cur.qh));
-    TRY(dnnl_memory_create(&P->mem[1], &kd, P->eng, cur.kh));
-    TRY(dnnl_memory_create(&P->mem[2], &sd, P->eng, P->scores));
-    TRY(dnnl_memory_create(&P->mem[3], &vd, P->eng, cur.vh));
-    TRY(dnnl_memory_create(&P->mem[4], &od, P->eng, cur.oh));
-    if (c->causal) {
+    TRY(dnnl_memory_create(&P->mem[M_Q], &qd, P->eng, cur.qh));
+    TRY(dnnl_memory_create(&P->mem[M_K], &kd, P->eng, cur.kh));
+    TRY(dnnl_memory_create(&P->mem[M_S], &sd, P->eng, P->scores));
+    TRY(dnnl_memory_create(&P->mem[M_V], &vd, P->eng, cur.vh));
+    TRY(dnnl_memory_create(&P->mem[M_O], &od, P->eng, cur.oh));
+    /* S = scale * Q K^T: the scale as an output scale of the matmul. */
+    {
+        float scale = (float)(1.0 / sqrt((double)D));
+        dnnl_matmul_desc_t m1;
+        TRY(dnnl_matmul_desc_init(&m1, &qd, &kd, NULL, &sd));
+        TRY(dnnl_primitive_attr_create(&attr));
+        TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user));
+        TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &scale));
+        int i = P->steps++;
+        TRY(dnnl_primitive_desc_create(&P->pd[i], &m1, attr, P->eng, NULL));
+        TRY(dnnl_primitive_create(&P->prim[i], P->pd[i]));
+        const dnnl_memory_desc_t *spd =
+            dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
+        size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
+        P->args[i][0] = (dnnl_exec_arg_t){DNNL_ARG_SRC, P->mem[M_Q]};
+        P->args[i][1] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, P->mem[M_K]};
+        P->args[i][2] = (dnnl_exec_arg_t){DNNL_ARG_DST, P->mem[M_S]};
+        P->nargs[i] = 3;
+        if (sz) {
+            P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+            if (!P->scratch[i]) {
+                err = "out of memory for a scratchpad";
+                goto out;
+            }
+            P->bytes += sz;
+            TRY(dnnl_memory_create(&P->mem[M_SCRATCH + i], spd, P->eng, P->scratch[i]));
+            P->args[i][P->nargs[i]++] =
+                (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[M_SCRATCH + i]};
+        }
+    }
+    if (c->causal) { /* S += mask: -inf above the bottom-right diagonal, broadcast */
         P->mask = alloc_floats(Sq * Sk);
         if (!P->mask) {
             err = "out of memory for the mask";
@@ -311,59 +364,41 @@ static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
             for (int64_t j = 0; j < Sk; j++)
                 P->mask[i * Sk + j] = j <= i + Sk - Sq ? 0.0f : -INFINITY;
         P->bytes += (size_t)(Sq * Sk) * sizeof(float);
-        TRY(dnnl_memory_create(&P->mem[5], &md, P->eng, P->mask));
+        TRY(dnnl_memory_create(&P->mem[M_MASK], &md, P->eng, P->mask));
+        dnnl_binary_desc_t bd;
+        TRY(dnnl_binary_desc_init(&bd, dnnl_binary_add, &sd, &md, &sd));
+        int ids[3] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST};
+        int mems[3] = {M_S, M_MASK, M_S};
+        if ((err = add_step(P, &bd, 3, ids, mems)))
+            goto out;
     }
-    for (int i = 0; i < 3; i++) {
-        const dnnl_memory_desc_t *spd =
-            dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
-        size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
-        if (sz) {
-            P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
-            if (!P->scratch[i]) {
-                err = "out of memory for a scratchpad";
-                goto out;
-            }
-            P->bytes += sz;
-            TRY(dnnl_memory_create(&P->mem[6 + i], spd, P->eng, P->scratch[i]));
-        }
-        TRY(dnnl_primitive_create(&P->prim[i], P->pd[i]));
+    dnnl_softmax_desc_t sm;
+    TRY(dnnl_softmax_forward_desc_init(&sm, dnnl_forward_inference, &sd, 2));
+    {
+        int ids[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, mems[2] = {M_S, M_S};
+        if ((err = add_step(P, &sm, 2, ids, mems)))
+            goto out;
+    }
+    dnnl_matmul_desc_t m2;
+    TRY(dnnl_matmul_desc_init(&m2, &sd, &vd, NULL, &od));
+    {
+        int ids[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+        int mems[3] = {M_S, M_V, M_O};
+        err = add_step(P, &m2, 3, ids, mems);
     }
 out:
-    for (int i = 0; i < 3; i++)
-        dnnl_primitive_attr_destroy(attr[i]);
-    dnnl_post_ops_destroy(po);
+    dnnl_primitive_attr_destroy(attr);
     return err;
 }
 
-static const char *plan_run(const struct dnnl_plan *P, int causal)
+static const char *plan_run(const struct dnnl_plan *P)
 {
-    dnnl_exec_arg_t a0[4] = {{DNNL_ARG_SRC, P->mem[0]}, {DNNL_ARG_WEIGHTS, P->mem[1]},
-                             {DNNL_ARG_DST, P->mem[2]}, {0, NULL}};
-    int n0 = 3;
-    if (causal)
-        a0[n0++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
-                                     P->mem[5]};
-    dnnl_exec_arg_t a1[2] = {{DNNL_ARG_SRC, P->mem[2]}, {DNNL_ARG_DST, P->mem[2]}};
-    dnnl_exec_arg_t a2[3] = {{DNNL_ARG_SRC, P->mem[2]}, {DNNL_ARG_WEIGHTS, P->mem[3]},
-                             {DNNL_ARG_DST, P->mem[4]}};
-    dnnl_exec_arg_t s0[5], s1[3], s2[4];
-    memcpy(s0, a0, sizeof a0);
-    memcpy(s1, a1, sizeof a1);
-    memcpy(s2, a2, sizeof a2);
-    int n1 = 2, n2 = 3;
-    if (P->scratch[0])
-        s0[n0++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[6]};
-    if (P->scratch[1])
-        s1[n1++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[7]};
-    if (P->scratch[2])
-        s2[n2++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[8]};
-    dnnl_status_t st;
-    if ((st = dnnl_primitive_execute(P->prim[0], P->strm, n0, s0)) != dnnl_success ||
-        (st = dnnl_primitive_execute(P->prim[1], P->strm, n1, s1)) != dnnl_success ||
-        (st = dnnl_primitive_execute(P->prim[2], P->strm, n2, s2)) != dnnl_success ||
-        (st = dnnl_stream_wait(P->strm)) != dnnl_success)
-        return dnnl_status2str(st);
-    return NULL;
+    dnnl_status_t st = dnnl_success;
+    for (int i = 0; i < P->steps && st == dnnl_success; i++)
+        st = dnnl_primitive_execute(P->prim[i], P->strm, P->nargs[i], P->args[i]);
+    if (st == dnnl_success)
+        st = dnnl_stream_wait(P->strm);
+    return st == dnnl_success ? NULL : dnnl_status2str(st);
 }
 
 static void bench_onednn(vb_state *st, const struct attn_case *c)
@@ -380,21 +415,24 @@ static void bench_onednn(vb_state *st, const struct attn_case *c)
     struct dnnl_plan P = {0};
     const char *err = plan_make(c, &P);
     if (!err)
-        err = plan_run(&P, c->causal);
+        err = plan_run(&P);
     if (!err)
         err = check(c, cur.oh, 1);
     if (err) {
         vb_skip_with_error(st, err);
     } else {
         while (vb_keep_running(st))
-            plan_run(&P, c->causal);
+            plan_run(&P);
         const dnnl_version_t *v = dnnl_version();
-        const char *impl[3] = {"", "", ""};
-        for (int i = 0; i < 3; i++)
-            dnnl_primitive_desc_query(P.pd[i], dnnl_query_impl_info_str, 0, &impl[i]);
         char label[160];
-        snprintf(label, sizeof label, "oneDNN %d.%d.%d %s+%s+%s", v->major, v->minor,
-                 v->patch, impl[0], impl[1], impl[2]);
+        int len = snprintf(label, sizeof label, "oneDNN %d.%d.%d", v->major, v->minor,
+                           v->patch);
+        for (int i = 0; i < P.steps && len > 0 && (size_t)len < sizeof label; i++) {
+            const char *impl = "";
+            dnnl_primitive_desc_query(P.pd[i], dnnl_query_impl_info_str, 0, &impl);
+            len += snprintf(label + len, sizeof label - (size_t)len, "%s%s", i ? "+" : " ",
+                            impl);
+        }
         finish(st, c, label, (double)P.bytes);
     }
     plan_free(&P);

@@ -21,7 +21,7 @@ void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
         *cfg = KERNEL(8, avx2, 96, 256);
         break;
     case VNN_ISA_AVX512:
-        *cfg = KERNEL(16, avx512, 112, 256);
+        *cfg = KERNEL(16, avx512, 448, 128);
         break;
 #elif defined(VNN_ARCH_AARCH64)
     case VNN_ISA_NEON:

@@ -192,27 +192,42 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
     };
     for (size_t kb0 = k0; kb0 < k1; kb0 += L->bk) {
         size_t nk = min_sz(L->bk, k1 - kb0), kpanels = div_up(nk, nr);
-        for (size_t p = 0; p < kpanels; p++)
-            vnn_gemm_pack_b_panel(VNN_TRANS, kb, kvs, 0, kb0 + p * nr, D,
-                                  min_sz(nr, nk - p * nr), nr, c->k + p * D * nr);
-        gemm_rows(g, rows, D, c->q, L->qs, c->k, kpanels, D * nr, c->s, L->ss, j->scale,
-                  0.0f);
+        /* Rows see keys up to a limit that grows with the row (causal), so
+         * the rows that see nothing of this block are a leading run: whole
+         * tiles of them skip both products (causal's diagonal blocks). */
+        size_t first = rows;
         for (size_t r = 0; r < rows; r++) {
             size_t i, h;
             row_pos(j, hkv, r0 + r, &i, &h);
             size_t lim_r = min_sz(key_limit(j, n, i), k1);
             c->valid[r] = lim_r > kb0 ? min_sz(lim_r - kb0, nk) : 0;
+            first = c->valid[r] && r < first ? r : first;
             if (j->mask)
                 c->mask[r] = j->mask + n * j->mask_sn + h * j->mask_sh + i * j->mask_sq + kb0;
         }
+        if (first == rows)
+            continue;
+        const size_t skip = first / L->mr * L->mr, live = rows - skip;
+        for (size_t p = 0; p < kpanels; p++)
+            vnn_gemm_pack_b_panel(VNN_TRANS, kb, kvs, 0, kb0 + p * nr, D,
+                                  min_sz(nr, nk - p * nr), nr, c->k + p * D * nr);
+        gemm_rows(g, live, D, c->q + skip * L->qs, L->qs, c->k, kpanels, D * nr,
+                  c->s + skip * L->ss, L->ss, j->scale, 0.0f);
+        oa.rows = live;
+        oa.s = c->s + skip * L->ss;
+        oa.mask = j->mask ? c->mask + skip : NULL;
+        oa.valid = c->valid + skip;
+        oa.m = c->m + skip;
+        oa.l = c->l + skip;
+        oa.o = c->o + skip * L->os;
         oa.cols = nk;
         j->cfg->online(&oa);
         size_t vpanels = L->d_pad / nr;
         for (size_t p = 0; p < vpanels; p++)
             vnn_gemm_pack_b_panel(VNN_NO_TRANS, vb, kvs, kb0, p * nr, nk,
                                   min_sz(nr, D - p * nr), nr, c->v + p * L->bk * nr);
-        gemm_rows(g, rows, nk, c->s, L->ss, c->v, vpanels, L->bk * nr, c->o, L->os, 1.0f,
-                  1.0f);
+        gemm_rows(g, live, nk, c->s + skip * L->ss, L->ss, c->v, vpanels, L->bk * nr,
+                  c->o + skip * L->os, L->os, 1.0f, 1.0f);
     }
 }
 
@@ -258,19 +273,19 @@ static void store_out(const struct vnn_attention_job *j, const struct layout *L,
 }
 
 struct plan {
-    size_t blocks; /* query blocks per (n, hkv) */
+    size_t blocks;   /* query blocks per (n, hkv) */
+    size_t rows_per; /* rows per block: <= bq, a multiple of mr, balanced */
     size_t items, splits;
 };
 
-static void item_coords(const struct vnn_attention_job *j, const struct layout *L,
-                        const struct plan *P, size_t it, size_t *n, size_t *hkv, size_t *r0,
+static void item_coords(const struct vnn_attention_job *j, const struct plan *P, size_t it, size_t *n, size_t *hkv, size_t *r0,
                         size_t *rows)
 {
     size_t qb = it % P->blocks, nh = it / P->blocks;
     *n = nh / j->Hkv;
     *hkv = nh % j->Hkv;
-    *r0 = qb * L->bq;
-    *rows = min_sz(L->bq, j->Sq * (j->Hq / j->Hkv) - *r0);
+    *r0 = qb * P->rows_per;
+    *rows = min_sz(P->rows_per, j->Sq * (j->Hq / j->Hkv) - *r0);
 }
 
 /* Part s of `splits` of [0, keys) in whole key blocks. */
@@ -286,7 +301,7 @@ static void merge_parts(const struct vnn_attention_job *j, const struct layout *
                         const struct plan *P, float *parts, size_t it, float *o, float *l)
 {
     size_t n, hkv, r0, rows;
-    item_coords(j, L, P, it, &n, &hkv, &r0, &rows);
+    item_coords(j, P, it, &n, &hkv, &r0, &rows);
     const size_t os = L->d_pad;
     for (size_t r = 0; r < rows; r++) {
         float M = -INFINITY;
@@ -322,7 +337,11 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
     float *ws = (float *)(((uintptr_t)workspace + VNN_ALIGN - 1) & ~(uintptr_t)(VNN_ALIGN - 1));
     float *parts = ws + threads * L.per_thread;
     struct plan P;
-    P.blocks = div_up(j->Sq * (j->Hq / j->Hkv), L.bq);
+    /* Blocks of equal size (512 rows are 2 x 256, not 448 + 64): the packed
+     * K/V blocks serve as many rows as possible, and items cost the same. */
+    const size_t R = j->Sq * (j->Hq / j->Hkv);
+    P.rows_per = vnn_round_up(div_up(R, div_up(R, L.bq)), L.mr);
+    P.blocks = div_up(R, P.rows_per);
     P.items = j->N * j->Hkv * P.blocks;
     P.splits = 1;
     if (threads > 1 && P.items < threads)
@@ -336,7 +355,7 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
 #pragma omp for schedule(dynamic, 1)
         for (size_t u = 0; u < units; u++) {
             size_t it = u / P.splits, s = u % P.splits, n, hkv, r0, rows, k0, k1;
-            item_coords(j, &L, &P, it, &n, &hkv, &r0, &rows);
+            item_coords(j, &P, it, &n, &hkv, &r0, &rows);
             load_q(j, &L, &c, n, hkv, r0, rows);
             split_range(&L, item_keys(j, n, hkv, r0, rows), s, P.splits, &k0, &k1);
             run_keys(j, &L, &c, n, hkv, r0, rows, k0, k1);
