@@ -147,6 +147,32 @@ static void gemm_rows(const struct vnn_gemm_config *g, size_t rows, size_t kc,
     }
 }
 
+/* K^T panel: dst[d][c] = K row (j0 + c), element d, for c < cols (zero up to
+ * nr). Eight keys at a time, so each store run fills part of one line
+ * (the generic per-key scatter costs several cycles an element). */
+static void pack_kt(const float *kb, size_t ks, size_t j0, size_t D, size_t cols, size_t nr,
+                    float *restrict dst)
+{
+    size_t c = 0;
+    for (; c + 8 <= cols; c += 8) {
+        const float *s0 = kb + (j0 + c) * ks;
+        for (size_t d = 0; d < D; d++) {
+            float *o = dst + d * nr + c;
+            for (size_t e = 0; e < 8; e++)
+                o[e] = s0[e * ks + d];
+        }
+    }
+    for (; c < cols; c++) {
+        const float *s0 = kb + (j0 + c) * ks;
+        for (size_t d = 0; d < D; d++)
+            dst[d * nr + c] = s0[d];
+    }
+    if (cols < nr)
+        for (size_t d = 0; d < D; d++)
+            for (size_t z = cols; z < nr; z++)
+                dst[d * nr + z] = 0.0f;
+}
+
 /* Row r of the (n, hkv) pair: query position and query head. */
 static void row_pos(const struct vnn_attention_job *j, size_t hkv, size_t r, size_t *i,
                     size_t *h)
@@ -209,8 +235,8 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             continue;
         const size_t skip = first / L->mr * L->mr, live = rows - skip;
         for (size_t p = 0; p < kpanels; p++)
-            vnn_gemm_pack_b_panel(VNN_TRANS, kb, kvs, 0, kb0 + p * nr, D,
-                                  min_sz(nr, nk - p * nr), nr, c->k + p * D * nr);
+            pack_kt(kb, kvs, kb0 + p * nr, D, min_sz(nr, nk - p * nr), nr,
+                    c->k + p * D * nr);
         gemm_rows(g, live, D, c->q + skip * L->qs, L->qs, c->k, kpanels, D * nr,
                   c->s + skip * L->ss, L->ss, j->scale, 0.0f);
         oa.rows = live;

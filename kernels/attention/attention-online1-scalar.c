@@ -28,7 +28,8 @@ void vnn_attention_ukernel_online1__scalar(const struct vnn_attention_online_arg
             s[j] = vnn_exp_f32(s[j] - mx);
             sum += s[j];
         }
-        float alpha = vnn_exp_f32(a->m[r] - mx); /* 0 if m was -inf */
+        /* 0 if m was -inf; exactly 1 (no rescale) while the max holds. */
+        float alpha = mx == a->m[r] ? 1.0f : vnn_exp_f32(a->m[r] - mx);
         a->l[r] = a->l[r] * alpha + sum;
         a->m[r] = mx;
         if (alpha != 1.0f) {

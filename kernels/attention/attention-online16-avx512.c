@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "kernels/attention/attention-ukernels.h"
+#include "kernels/simd/math-scalar.h"
 #include "kernels/simd/math-avx512.h"
 
 static inline __mmask16 tail_mask(size_t n) { return (__mmask16)((1u << n) - 1u); }
@@ -60,7 +61,8 @@ void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_ar
         }
         for (; j < a->cols; j += 16)
             _mm512_storeu_ps(s + j, _mm512_setzero_ps());
-        float alpha = expf(a->m[r] - mx); /* 0 if m was -inf; once per row */
+        /* 0 if m was -inf; exactly 1 (no rescale) while the max holds. */
+        float alpha = mx == a->m[r] ? 1.0f : vnn_exp_f32(a->m[r] - mx);
         a->l[r] = a->l[r] * alpha + _mm512_reduce_add_ps(acc);
         a->m[r] = mx;
         if (alpha != 1.0f) {

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "kernels/attention/attention-ukernels.h"
+#include "kernels/simd/math-scalar.h"
 #include "kernels/simd/math-neon.h"
 
 void vnn_attention_ukernel_online4__neon(const struct vnn_attention_online_args *a)
@@ -52,7 +53,8 @@ void vnn_attention_ukernel_online4__neon(const struct vnn_attention_online_args 
         }
         for (; j < a->cols; j++)
             s[j] = 0.0f;
-        float alpha = expf(a->m[r] - mx); /* 0 if m was -inf; once per row */
+        /* 0 if m was -inf; exactly 1 (no rescale) while the max holds. */
+        float alpha = mx == a->m[r] ? 1.0f : vnn_exp_f32(a->m[r] - mx);
         a->l[r] = a->l[r] * alpha + vaddvq_f32(acc);
         a->m[r] = mx;
         if (alpha != 1.0f) {

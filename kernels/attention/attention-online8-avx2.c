@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "kernels/attention/attention-ukernels.h"
+#include "kernels/simd/math-scalar.h"
 #include "kernels/simd/math-avx2.h"
 
 /* Lanes [0, n) set, n in [1, 7]. */
@@ -78,7 +79,8 @@ void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args 
         }
         for (; j < a->cols; j += 8)
             _mm256_storeu_ps(s + j, _mm256_setzero_ps());
-        float alpha = expf(a->m[r] - mx); /* 0 if m was -inf; once per row */
+        /* 0 if m was -inf; exactly 1 (no rescale) while the max holds. */
+        float alpha = mx == a->m[r] ? 1.0f : vnn_exp_f32(a->m[r] - mx);
         a->l[r] = a->l[r] * alpha + hsum(acc);
         a->m[r] = mx;
         if (alpha != 1.0f) {
