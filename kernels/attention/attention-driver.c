@@ -173,11 +173,33 @@ static void pack_kt(const float *kb, size_t ks, size_t j0, size_t D, size_t cols
                 dst[d * nr + z] = 0.0f;
 }
 
-/* Row r of the (n, hkv) pair: query position and query head. */
+/* Blocks of at most this many rows (a decode step without GQA) skip the
+ * GEMM tiles, whose padding to a 4-row tile and K/V packing would cost more
+ * than the products: dot products and row updates straight from K and V
+ * (memory-bound at that size anyway). */
+#define ROW_PATH_ROWS 2
+
+static float dot(const float *restrict a, const float *restrict b, size_t n)
+{
+    float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, s = 0.0f;
+    size_t d = 0;
+    for (; d + 8 <= n; d += 8) /* eight sums: vectorizable without reassociation */
+        for (size_t e = 0; e < 8; e++)
+            acc[e] += a[d + e] * b[d + e];
+    for (; d < n; d++)
+        s += a[d] * b[d];
+    return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+/* Row r of an item starting at kv head hkv: query position and query head.
+ * An item's rows are the Sq x G rows of its kv head, or, on the row path,
+ * those of several consecutive kv heads. */
 static void row_pos(const struct vnn_attention_job *j, size_t hkv, size_t r, size_t *i,
                     size_t *h)
 {
-    size_t G = j->Hq / j->Hkv;
+    size_t G = j->Hq / j->Hkv, R = j->Sq * G;
+    hkv += r / R;
+    r %= R;
     *i = r / G;
     *h = hkv * G + r % G;
 }
@@ -234,11 +256,6 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         if (first == rows)
             continue;
         const size_t skip = first / L->mr * L->mr, live = rows - skip;
-        for (size_t p = 0; p < kpanels; p++)
-            pack_kt(kb, kvs, kb0 + p * nr, D, min_sz(nr, nk - p * nr), nr,
-                    c->k + p * D * nr);
-        gemm_rows(g, live, D, c->q + skip * L->qs, L->qs, c->k, kpanels, D * nr,
-                  c->s + skip * L->ss, L->ss, j->scale, 0.0f);
         oa.rows = live;
         oa.s = c->s + skip * L->ss;
         oa.mask = j->mask ? c->mask + skip : NULL;
@@ -247,6 +264,37 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         oa.l = c->l + skip;
         oa.o = c->o + skip * L->os;
         oa.cols = nk;
+        if (j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS) {
+            /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
+            const size_t G = j->Hq / j->Hkv, base = n * j->Sk * j->Hkv * D;
+            for (size_t t = 0; t < nk; t++)
+                for (size_t r = 0; r < rows; r++) {
+                    size_t i, h;
+                    row_pos(j, hkv, r0 + r, &i, &h);
+                    if (t < c->valid[r])
+                        c->s[r * L->ss + t] = j->scale * dot(c->q + r * L->qs,
+                                              j->k + base + (kb0 + t) * kvs + h / G * D, D);
+                }
+            j->cfg->online(&oa);
+            for (size_t t = 0; t < nk; t++)
+                for (size_t r = 0; r < rows; r++) {
+                    size_t i, h;
+                    row_pos(j, hkv, r0 + r, &i, &h);
+                    if (t >= c->valid[r])
+                        continue;
+                    float *restrict o = c->o + r * L->os;
+                    const float p = c->s[r * L->ss + t];
+                    const float *restrict vr = j->v + base + (kb0 + t) * kvs + h / G * D;
+                    for (size_t d = 0; d < D; d++)
+                        o[d] += p * vr[d];
+                }
+            continue;
+        }
+        for (size_t p = 0; p < kpanels; p++)
+            pack_kt(kb, kvs, kb0 + p * nr, D, min_sz(nr, nk - p * nr), nr,
+                    c->k + p * D * nr);
+        gemm_rows(g, live, D, c->q + skip * L->qs, L->qs, c->k, kpanels, D * nr,
+                  c->s + skip * L->ss, L->ss, j->scale, 0.0f);
         j->cfg->online(&oa);
         size_t vpanels = L->d_pad / nr;
         for (size_t p = 0; p < vpanels; p++)
@@ -299,7 +347,9 @@ static void store_out(const struct vnn_attention_job *j, const struct layout *L,
 }
 
 struct plan {
-    size_t blocks;   /* query blocks per (n, hkv) */
+    size_t hb;       /* kv heads per item (1 but on the row path) */
+    size_t groups;   /* head groups per batch: Hkv / hb rounded up */
+    size_t blocks;   /* query blocks per (n, head group) */
     size_t rows_per; /* rows per block: <= bq, a multiple of mr, balanced */
     size_t items, splits;
 };
@@ -308,10 +358,10 @@ static void item_coords(const struct vnn_attention_job *j, const struct plan *P,
                         size_t *rows)
 {
     size_t qb = it % P->blocks, nh = it / P->blocks;
-    *n = nh / j->Hkv;
-    *hkv = nh % j->Hkv;
+    *n = nh / P->groups;
+    *hkv = nh % P->groups * P->hb;
     *r0 = qb * P->rows_per;
-    *rows = min_sz(P->rows_per, j->Sq * (j->Hq / j->Hkv) - *r0);
+    *rows = min_sz(P->rows_per, j->Sq * (j->Hq / j->Hkv) * min_sz(P->hb, j->Hkv - *hkv) - *r0);
 }
 
 /* Part s of `splits` of [0, keys) in whole key blocks. */
@@ -368,7 +418,14 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
     const size_t R = j->Sq * (j->Hq / j->Hkv);
     P.rows_per = vnn_round_up(div_up(R, div_up(R, L.bq)), L.mr);
     P.blocks = div_up(R, P.rows_per);
-    P.items = j->N * j->Hkv * P.blocks;
+    P.hb = 1;
+    if (R <= ROW_PATH_ROWS) { /* several heads per item, one block each */
+        P.hb = min_sz(j->Hkv, L.bq / R);
+        P.rows_per = R * P.hb;
+        P.blocks = 1;
+    }
+    P.groups = div_up(j->Hkv, P.hb);
+    P.items = j->N * P.groups * P.blocks;
     P.splits = 1;
     if (threads > 1 && P.items < threads)
         P.splits = min_sz(threads, div_up(j->Sk, L.bk));

@@ -331,6 +331,10 @@ static void group_decode(vnn_isa isa)
         {1, 1, 3001, 4, 1, 64, 1, 0, MASK_KEYS, 0.0f, 2.0f},
         {1, 1, 2500, 1, 1, 32, 0, 1, MASK_NONE, 0.0f, 2.0f},
         {1, 3, 1200, 2, 2, 80, 1, 0, MASK_NONE, 0.0f, 2.0f},
+        /* the row path: several kv heads per item, straight from K and V */
+        {2, 1, 3000, 8, 8, 64, 0, 1, MASK_KEYS, 0.0f, 2.0f},
+        {1, 1, 1500, 6, 3, 80, 1, 0, MASK_FULL, 0.0f, 2.0f},
+        {3, 2, 300, 5, 5, 33, 1, 1, MASK_NONE, 0.0f, 2.0f},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i], &r, NMSE_BOUND, (int)i % 2);
