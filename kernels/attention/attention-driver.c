@@ -179,6 +179,9 @@ static void pack_kt(const float *kb, size_t ks, size_t j0, size_t D, size_t cols
  * (memory-bound at that size anyway). */
 #define ROW_PATH_ROWS 2
 
+/* Row tiles taken through S, softmax and P V together. */
+#define ROW_CHUNK_TILES 2
+
 static float dot(const float *restrict a, const float *restrict b, size_t n)
 {
     float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, s = 0.0f;
@@ -293,15 +296,28 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         for (size_t p = 0; p < kpanels; p++)
             pack_kt(kb, kvs, kb0 + p * nr, D, min_sz(nr, nk - p * nr), nr,
                     c->k + p * D * nr);
-        gemm_rows(g, live, D, c->q + skip * L->qs, L->qs, c->k, kpanels, D * nr,
-                  c->s + skip * L->ss, L->ss, j->scale, 0.0f);
-        j->cfg->online(&oa);
         size_t vpanels = L->d_pad / nr;
         for (size_t p = 0; p < vpanels; p++)
             vnn_gemm_pack_b_panel(VNN_NO_TRANS, vb, kvs, kb0, p * nr, nk,
                                   min_sz(nr, D - p * nr), nr, c->v + p * L->bk * nr);
-        gemm_rows(g, live, nk, c->s + skip * L->ss, L->ss, c->v, vpanels, L->bk * nr,
-                  c->o + skip * L->os, L->os, 1.0f, 1.0f);
+        /* A few row tiles at a time through all three steps, so their
+         * scores stay in L1 between the products. */
+        const size_t chunk = ROW_CHUNK_TILES * L->mr;
+        for (size_t t = skip; t < rows; t += chunk) {
+            size_t nrows = min_sz(chunk, rows - t);
+            gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, kpanels, D * nr,
+                      c->s + t * L->ss, L->ss, j->scale, 0.0f);
+            oa.rows = nrows;
+            oa.s = c->s + t * L->ss;
+            oa.mask = j->mask ? c->mask + t : NULL;
+            oa.valid = c->valid + t;
+            oa.m = c->m + t;
+            oa.l = c->l + t;
+            oa.o = c->o + t * L->os;
+            j->cfg->online(&oa);
+            gemm_rows(g, nrows, nk, c->s + t * L->ss, L->ss, c->v, vpanels, L->bk * nr,
+                      c->o + t * L->os, L->os, 1.0f, 1.0f);
+        }
     }
 }
 
