@@ -18,14 +18,14 @@ void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
     switch (isa) {
 #if defined(VNN_ARCH_X86_64)
     case VNN_ISA_AVX2:
-        *cfg = KERNEL(8, avx2, 96, 256);
+        *cfg = KERNEL(8, avx2, 384, 128);
         break;
     case VNN_ISA_AVX512:
         *cfg = KERNEL(16, avx512, 448, 128);
         break;
 #elif defined(VNN_ARCH_AARCH64)
     case VNN_ISA_NEON:
-        *cfg = KERNEL(4, neon, 64, 192);
+        *cfg = KERNEL(4, neon, 256, 192);
         break;
 #endif
     default:

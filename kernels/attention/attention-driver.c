@@ -1,19 +1,29 @@
 /* Flash-style attention driver.
  *
- * Work item = (batch n, key/value head, block of bq query rows). The rows of
- * a (n, kv head) pair are its Sq x G (query position, query head of the
+ * Work item = (batch n, key/value head, block of query rows). The rows of a
+ * (n, kv head) pair are its Sq x G (query position, query head of the
  * group) pairs, position-major, so under grouped-query attention the G query
  * heads that share a K/V head share every packed K/V block too (a decode
- * step with G = 8 is an 8-row block, not eight 1-row ones).
+ * step with G = 8 is an 8-row block, not eight 1-row ones). Blocks hold up
+ * to bq rows, balanced (512 rows are 2 x 256, not 448 + 64): every packed
+ * K/V block then serves as many rows as possible.
  *
  * Per item: copy the block's query rows into a zero-padded strip, then one
  * pass over its visible keys in blocks of bk:
- *   pack K^T (D x nr panels)   S = scale * Q K^T    (GEMM microkernel)
- *   online softmax update: P = exp(S - m), l, m, O *= exp(m_old - m)
- *   pack V (bk x nr panels)    O += P V             (GEMM microkernel, beta 1)
+ *   pack K^T (D x nr panels) and V (bk x nr panels), then per two row tiles:
+ *   S = scale * Q K^T                       (GEMM microkernel)
+ *   online softmax: P = exp(S - m), l, m, O *= exp(m_old - m)   (per ISA)
+ *   O += P V                                (GEMM microkernel, beta 1)
  * and finally out = O / l (0 where l = 0: nothing visible). Key blocks past
- * every row's causal/length limit are never touched (a causal square
- * problem does about half the work).
+ * every row's causal/length limit are never touched, nor the row tiles of a
+ * block that see none of its keys (a causal square problem does about half
+ * the work).
+ *
+ * Row path: with at most ROW_PATH_ROWS rows per kv head (decode without
+ * GQA), an item takes several kv heads and computes S by dot products and
+ * O by row updates straight from K and V, keys outermost so that their
+ * [Sk][Hkv][D] rows stream in order; padding such rows to a GEMM tile would
+ * waste more than it saves.
  *
  * Threads take items dynamically (causal items differ in cost). When there
  * are fewer items than threads (a decode step on few heads), every item's
