@@ -314,8 +314,14 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
          * scores stay in L1 between the products. */
         const size_t chunk = ROW_CHUNK_TILES * L->mr;
         for (size_t t = skip; t < rows; t += chunk) {
-            size_t nrows = min_sz(chunk, rows - t);
-            gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, kpanels, D * nr,
+            size_t nrows = min_sz(chunk, rows - t), ck = 0;
+            /* Only the keys some row of the chunk sees (causal: the
+             * diagonal block is cut to the chunk's own triangle). */
+            for (size_t r = t; r < t + nrows; r++)
+                ck = c->valid[r] > ck ? c->valid[r] : ck;
+            if (!ck)
+                continue;
+            gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, div_up(ck, nr), D * nr,
                       c->s + t * L->ss, L->ss, j->scale, 0.0f);
             oa.rows = nrows;
             oa.s = c->s + t * L->ss;
@@ -324,8 +330,9 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             oa.m = c->m + t;
             oa.l = c->l + t;
             oa.o = c->o + t * L->os;
+            oa.cols = ck;
             j->cfg->online(&oa);
-            gemm_rows(g, nrows, nk, c->s + t * L->ss, L->ss, c->v, vpanels, L->bk * nr,
+            gemm_rows(g, nrows, ck, c->s + t * L->ss, L->ss, c->v, vpanels, L->bk * nr,
                       c->o + t * L->os, L->os, 1.0f, 1.0f);
         }
     }
