@@ -51,6 +51,7 @@ struct layout {
     size_t D, d_pad;   /* head size, rounded up to nr */
     size_t qs, ss, os; /* row strides of the Q strip, S tile, accumulator */
     size_t q_off, k_off, v_off, s_off, o_off, m_off, l_off, valid_off, mask_off;
+    size_t lim_off, koff_off, mbase_off;
     size_t per_thread; /* floats */
     size_t part;       /* floats per split part */
 };
@@ -74,7 +75,7 @@ static int make_layout(const struct vnn_attention_config *cfg,
     L->qs = vnn_gemm_a_strip_stride(D);
     L->ss = L->bk + 16; /* rows not a multiple of 4 KiB apart */
     L->os = r16(L->d_pad) + 16;
-    size_t sizes[9], total = 0;
+    size_t sizes[12], total = 0;
     size_t rows = L->rows_alloc;
     int ok = vnn_mul_size(rows, L->qs, &sizes[0]) && vnn_mul_size(L->bk, D, &sizes[1]) &&
              vnn_mul_size(L->bk, L->d_pad, &sizes[2]) &&
@@ -84,9 +85,12 @@ static int make_layout(const struct vnn_attention_config *cfg,
     sizes[5] = sizes[6] = L->bq;
     sizes[7] = L->bq * (sizeof(size_t) / sizeof(float) + 1);
     sizes[8] = L->bq * (sizeof(void *) / sizeof(float) + 1);
-    size_t *offs[9] = {&L->q_off, &L->k_off, &L->v_off, &L->s_off, &L->o_off,
-                       &L->m_off, &L->l_off, &L->valid_off, &L->mask_off};
-    for (int i = 0; i < 9; i++) {
+    sizes[9] = sizes[10] = sizes[7];
+    sizes[11] = sizes[8];
+    size_t *offs[12] = {&L->q_off, &L->k_off, &L->v_off, &L->s_off, &L->o_off,
+                        &L->m_off, &L->l_off, &L->valid_off, &L->mask_off,
+                        &L->lim_off, &L->koff_off, &L->mbase_off};
+    for (int i = 0; i < 12; i++) {
         *offs[i] = total;
         if (!vnn_add_size(total, r16(sizes[i]), &total))
             return 0;
@@ -120,6 +124,11 @@ struct ctx {
     float *q, *k, *v, *s, *o, *m, *l;
     size_t *valid;
     const float **mask;
+    /* Per row of the item, set once by load_q (no divisions per block):
+     * visible keys [0, lim), its K/V head's offset in a key row, and its
+     * mask row (NULL without a mask). */
+    size_t *lim, *koff;
+    const float **mbase;
 };
 
 static struct ctx thread_ctx(const struct layout *L, float *ws, size_t t)
@@ -130,6 +139,9 @@ static struct ctx thread_ctx(const struct layout *L, float *ws, size_t t)
         .o = b + L->o_off, .m = b + L->m_off, .l = b + L->l_off,
         .valid = (size_t *)(void *)(b + L->valid_off),
         .mask = (const float **)(void *)(b + L->mask_off),
+        .lim = (size_t *)(void *)(b + L->lim_off),
+        .koff = (size_t *)(void *)(b + L->koff_off),
+        .mbase = (const float **)(void *)(b + L->mbase_off),
     };
 }
 
@@ -234,7 +246,7 @@ static size_t key_limit(const struct vnn_attention_job *j, size_t n, size_t i)
 /* The attention of one item over keys [k0, k1), leaving the unnormalized
  * accumulator in c->o and the row state in c->m, c->l. */
 static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
-                     const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows,
+                     const struct ctx *c, size_t n, size_t hkv, size_t rows,
                      size_t k0, size_t k1)
 {
     const struct vnn_gemm_config *g = j->gemm;
@@ -258,13 +270,11 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
          * tiles of them skip both products (causal's diagonal blocks). */
         size_t first = rows;
         for (size_t r = 0; r < rows; r++) {
-            size_t i, h;
-            row_pos(j, hkv, r0 + r, &i, &h);
-            size_t lim_r = min_sz(key_limit(j, n, i), k1);
+            size_t lim_r = min_sz(c->lim[r], k1);
             c->valid[r] = lim_r > kb0 ? min_sz(lim_r - kb0, nk) : 0;
             first = c->valid[r] && r < first ? r : first;
             if (j->mask)
-                c->mask[r] = j->mask + n * j->mask_sn + h * j->mask_sh + i * j->mask_sq + kb0;
+                c->mask[r] = c->mbase[r] + kb0;
         }
         if (first == rows)
             continue;
@@ -279,25 +289,20 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         oa.cols = nk;
         if (j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS) {
             /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
-            const size_t G = j->Hq / j->Hkv, base = n * j->Sk * j->Hkv * D;
+            const size_t base = n * j->Sk * j->Hkv * D;
             for (size_t t = 0; t < nk; t++)
-                for (size_t r = 0; r < rows; r++) {
-                    size_t i, h;
-                    row_pos(j, hkv, r0 + r, &i, &h);
+                for (size_t r = 0; r < rows; r++)
                     if (t < c->valid[r])
                         c->s[r * L->ss + t] = j->scale * dot(c->q + r * L->qs,
-                                              j->k + base + (kb0 + t) * kvs + h / G * D, D);
-                }
+                                              j->k + base + (kb0 + t) * kvs + c->koff[r], D);
             j->cfg->online(&oa);
             for (size_t t = 0; t < nk; t++)
                 for (size_t r = 0; r < rows; r++) {
-                    size_t i, h;
-                    row_pos(j, hkv, r0 + r, &i, &h);
                     if (t >= c->valid[r])
                         continue;
                     float *restrict o = c->o + r * L->os;
                     const float p = c->s[r * L->ss + t];
-                    const float *restrict vr = j->v + base + (kb0 + t) * kvs + h / G * D;
+                    const float *restrict vr = j->v + base + (kb0 + t) * kvs + c->koff[r];
                     for (size_t d = 0; d < D; d++)
                         o[d] += p * vr[d];
                 }
@@ -342,11 +347,16 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
 static void load_q(const struct vnn_attention_job *j, const struct layout *L,
                    const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows)
 {
+    const size_t G = j->Hq / j->Hkv;
     for (size_t r = 0; r < rows; r++) {
         size_t i, h;
         row_pos(j, hkv, r0 + r, &i, &h);
         memcpy(c->q + r * L->qs, j->q + ((n * j->Sq + i) * j->Hq + h) * L->D,
                L->D * sizeof(float));
+        c->lim[r] = key_limit(j, n, i);
+        c->koff[r] = h / G * L->D;
+        c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + h * j->mask_sh + i * j->mask_sq
+                              : NULL;
     }
     memset(c->q + rows * L->qs, 0, (L->rows_alloc - rows) * L->qs * sizeof(float));
 }
@@ -474,7 +484,7 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
             item_coords(j, &P, it, &n, &hkv, &r0, &rows);
             load_q(j, &L, &c, n, hkv, r0, rows);
             split_range(&L, item_keys(j, n, hkv, r0, rows), s, P.splits, &k0, &k1);
-            run_keys(j, &L, &c, n, hkv, r0, rows, k0, k1);
+            run_keys(j, &L, &c, n, hkv, rows, k0, k1);
             if (P.splits == 1) {
                 store_out(j, &L, n, hkv, r0, rows, c.o, L.os, c.l);
             } else {
