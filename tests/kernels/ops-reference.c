@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #ifdef VT_HAVE_DNNL
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #else
 #include "vnn/cpu.h"
@@ -29,7 +30,10 @@ static int run(const void *op_desc, int n, const int *ids, void *const *ptrs,
                const dnnl_memory_desc_t *md, const dnnl_memory_desc_t *small_md,
                int small_from)
 {
-    int rc = 1;
+    /* oneDNN on one thread: on a loaded machine a spinning OpenMP team costs
+     * more than the small problems here (vnn sets its own team size). */
+    int was = omp_get_max_threads(), rc = 1;
+    omp_set_num_threads(1);
     dnnl_primitive_desc_t pd = NULL;
     dnnl_primitive_t prim = NULL;
     dnnl_memory_t mem[4] = {NULL, NULL, NULL, NULL};
@@ -48,6 +52,7 @@ out:
         dnnl_memory_destroy(mem[i]);
     dnnl_primitive_destroy(prim);
     dnnl_primitive_desc_destroy(pd);
+    omp_set_num_threads(was);
     return rc;
 }
 

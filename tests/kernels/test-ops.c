@@ -370,7 +370,7 @@ static void group_eltwise_random(vnn_isa isa)
     vt_rng r = vt_rng_make("ops/eltwise_random");
     static const float scales[] = {0.5f, 3.0f, 8.0f, 30.0f};
     struct worst w = {0};
-    int count = vt_count(200);
+    int count = vt_count(150);
     for (int i = 0; i < count; i++) {
         struct ocase c = {(enum op)vt_rng_int(&r, OP_RELU, OP_ADD), 1, vt_rng_int(&r, 1, 5000),
                           scales[vt_rng_int(&r, 0, 3)]};
@@ -401,7 +401,7 @@ static void group_norm_random(vnn_isa isa)
     vt_rng r = vt_rng_make("ops/norm_random");
     static const float scales[] = {0.01f, 1.0f, 5.0f, 20.0f};
     struct worst w = {0};
-    int count = vt_count(200);
+    int count = vt_count(150);
     for (int i = 0; i < count; i++) {
         struct ocase c = {(enum op)vt_rng_int(&r, OP_LAYERNORM, OP_SOFTMAX),
                           vt_rng_int(&r, 1, 40), vt_rng_int(&r, 1, 2100),
