@@ -1,5 +1,9 @@
-/* The scalar row kernels: the reference every ISA is held to (the same
- * passes, the same exp). */
+/* The scalar row kernels: the same passes and the same exp as the SIMD
+ * kernels, but the row sums run in double. A plain float loop adds up to
+ * thousands of terms one after another (error growing with n, where the
+ * SIMD kernels' many lanes keep the chains short), and these kernels are
+ * also the reference when oneDNN is absent, so they should be the more
+ * accurate side. */
 #include <math.h>
 
 #include "kernels/norm/norm-ukernels.h"
@@ -8,14 +12,16 @@
 void vnn_layernorm_ukernel_1__scalar(size_t n, const float *x, const float *gamma,
                                      const float *beta, float eps, float *y)
 {
-    float sum = 0.0f;
+    double sum = 0.0;
     for (size_t i = 0; i < n; i++)
         sum += x[i];
-    const float mean = sum / (float)n;
-    float sq = 0.0f;
-    for (size_t i = 0; i < n; i++)
-        sq += (x[i] - mean) * (x[i] - mean);
-    const float rstd = 1.0f / sqrtf(sq / (float)n + eps);
+    const float mean = (float)(sum / (double)n);
+    double sq = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float d = x[i] - mean;
+        sq += (double)d * d;
+    }
+    const float rstd = 1.0f / sqrtf((float)(sq / (double)n) + eps);
     for (size_t i = 0; i < n; i++)
         y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
 }
@@ -27,12 +33,12 @@ void vnn_softmax_ukernel_1__scalar(size_t n, const float *x, float *y)
     float max = -INFINITY;
     for (size_t i = 0; i < n; i++)
         max = x[i] > max ? x[i] : max;
-    float sum = 0.0f;
+    double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
         y[i] = vnn_exp_f32(x[i] - max);
         sum += y[i];
     }
-    const float inv = 1.0f / sum;
+    const float inv = (float)(1.0 / sum);
     for (size_t i = 0; i < n; i++)
         y[i] *= inv;
 }
