@@ -43,7 +43,11 @@ void vnn_layernorm_ukernel_16__avx2(size_t n, const float *x, const float *gamma
     const float var = vnn_hsum_avx2(_mm256_add_ps(s0, s1)) / (float)n;
     const __m256 rstd = _mm256_set1_ps(1.0f / sqrtf(var + eps));
 
+    /* Fetch the driver's next row during the last pass (see the AVX-512
+     * kernel); a prefetch past the tensor's end is harmless. */
     for (i = 0; i < body; i += 8) {
+        if (i % 16 == 0)
+            _mm_prefetch((const char *)(x + n + i), _MM_HINT_T0);
         __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmean), rstd);
         _mm256_storeu_ps(y + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(gamma + i),
                                                 _mm256_loadu_ps(beta + i)));

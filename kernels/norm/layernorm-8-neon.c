@@ -40,7 +40,11 @@ void vnn_layernorm_ukernel_8__neon(size_t n, const float *x, const float *gamma,
     const float rstd = 1.0f / sqrtf(sq / (float)n + eps);
     const float32x4_t vrstd = vdupq_n_f32(rstd);
 
+    /* Fetch the driver's next row during the last pass (see the AVX-512
+     * kernel); a prefetch past the tensor's end is harmless. */
     for (i = 0; i < body; i += 4) {
+        if (i % 16 == 0)
+            __builtin_prefetch(x + n + i);
         float32x4_t d = vmulq_f32(vsubq_f32(vld1q_f32(x + i), vmean), vrstd);
         vst1q_f32(y + i, vfmaq_f32(vld1q_f32(beta + i), d, vld1q_f32(gamma + i)));
     }
