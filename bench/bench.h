@@ -11,4 +11,8 @@ bool vb_register_gemm(const char *shapes_path);
 /* peak/fma/<isa> for every SIMD ISA this CPU supports. */
 void vb_register_peak(void);
 
+/* ops/<op>_<rows>x<cols>/<impl> for the shapes in $VNN_BENCH_OPS_SHAPES or
+ * bench/shapes/ops.txt; false (with a message) on a bad file. */
+bool vb_register_ops(void);
+
 #endif

@@ -137,5 +137,7 @@ int main(int argc, char **argv)
     vb_register_peak();
     if (!vb_register_gemm(gemm_shapes))
         return 2;
+    if (!vb_register_ops())
+        return 2;
     return vb_main(argc, argv, usage);
 }

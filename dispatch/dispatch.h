@@ -11,6 +11,8 @@
 #include "kernels/conv/conv-config.h"
 #include "kernels/pool/pool-config.h"
 #include "kernels/vmath/vmath-config.h"
+#include "kernels/eltwise/eltwise-config.h"
+#include "kernels/norm/norm-config.h"
 
 /* Every slot of every op is valid: filled with scalar first, then the
  * best supported ISA overrides (BLIS cntx_init / XNNPACK config ladder). */
@@ -20,6 +22,8 @@ struct vnn_kernel_table {
     struct vnn_conv_config conv;
     struct vnn_pool_config pool;
     struct vnn_vmath_config vmath;
+    struct vnn_eltwise_config eltwise;
+    struct vnn_norm_config norm;
 };
 
 /* Detection, done once; the result can be replaced by tests (mockable). */
