@@ -11,6 +11,7 @@
 #include "kernels/conv/conv-config.h"
 #include "kernels/pool/pool-config.h"
 #include "kernels/vmath/vmath-config.h"
+#include "kernels/lstm/lstm-config.h"
 
 /* Every slot of every op is valid: filled with scalar first, then the
  * best supported ISA overrides (BLIS cntx_init / XNNPACK config ladder). */
@@ -20,6 +21,7 @@ struct vnn_kernel_table {
     struct vnn_conv_config conv;
     struct vnn_pool_config pool;
     struct vnn_vmath_config vmath;
+    struct vnn_lstm_config lstm;
 };
 
 /* Detection, done once; the result can be replaced by tests (mockable). */

@@ -88,6 +88,7 @@ void vnn_kernel_table_fill(vnn_isa isa, struct vnn_kernel_table *t)
     vnn_conv_config_init(isa, &t->conv);
     vnn_pool_config_init(isa, &t->pool);
     vnn_vmath_config_init(isa, &t->vmath);
+    vnn_lstm_config_init(isa, &t->lstm);
 }
 
 void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor fn, void *ctx)
@@ -96,6 +97,7 @@ void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor
     vnn_conv_config_visit(&t->conv, fn, ctx);
     vnn_pool_config_visit(&t->pool, fn, ctx);
     vnn_vmath_config_visit(&t->vmath, fn, ctx);
+    vnn_lstm_config_visit(&t->lstm, fn, ctx);
 }
 
 /* Message naming what was asked and what this machine offers. */

@@ -7,6 +7,7 @@
 #include "vnn/gemm.h"
 #include "vnn/conv.h"
 #include "vnn/pool.h"
+#include "vnn/lstm.h"
 
 #define VNN_VERSION_MAJOR 0
 #define VNN_VERSION_MINOR 1
