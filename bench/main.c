@@ -137,5 +137,8 @@ int main(int argc, char **argv)
     vb_register_peak();
     if (!vb_register_gemm(gemm_shapes))
         return 2;
+    const char *lstm_shapes = getenv("VNN_BENCH_LSTM_SHAPES");
+    if (!vb_register_lstm(lstm_shapes && *lstm_shapes ? lstm_shapes : VB_LSTM_SHAPES_DEFAULT))
+        return 2;
     return vb_main(argc, argv, usage);
 }
