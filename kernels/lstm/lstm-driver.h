@@ -17,6 +17,8 @@ struct vnn_lstm_plan {
     size_t blocks;               /* ceil(H / lstm.block) */
     float *wih[2];               /* W_ih^T prepacked for the GEMM: K = I, N = 4H */
     float *whh[2];               /* W_hh^T prepacked for the GEMM: K = H, N = 4H */
+    float *wcat[2];              /* [W_ih | W_hh]^T prepacked (K = I + H, N = 4H)
+                                  * when small enough to stay in L2, else NULL */
     float *whh_fused[2];         /* W_hh for the fused kernel: [block][H][4][V] */
     float *bias[2];              /* b_ih + b_hh (4H), or NULL when both are NULL */
 };
@@ -32,6 +34,11 @@ struct vnn_lstm_run {
     float *y;               /* [.][.][(d1 - d0) * H] or NULL */
     float *hn, *cn;         /* [d1 - d0][N][H] or NULL */
 };
+
+/* Tests only: 0, 1, 2 force the fused, split or concat recurrence (see
+ * lstm-driver.c; concat only where the plan packed it); -1 (default) lets
+ * the driver choose. Not thread-safe; not exported. */
+extern int vnn_lstm_force_mode;
 
 vnn_status vnn_lstm_plan_build(struct vnn_lstm_plan *p, const vnn_lstm_weights *w);
 void vnn_lstm_plan_free(struct vnn_lstm_plan *p);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/lstm/lstm-driver.h" /* vnn_lstm_force_mode */
 #include "kernels/simd/math-constants.h"
 #include "lstm-reference.h"
 #include "vnn/vnn.h"
@@ -351,6 +352,28 @@ static void group_random(vnn_isa isa)
     vt_log("random: %d cases, worst normalized error %.3g (bound %.3g)", count, worst, TOL);
 }
 
+/* Each way the recurrence can run, forced on random shapes with lengths
+ * (the driver otherwise picks one by batch and weight size). */
+static void group_modes(vnn_isa isa)
+{
+    begin(isa, "modes");
+    static const char *const names[] = {"fused", "split", "concat"};
+    for (int mode = 0; mode < 3; mode++) {
+        vt_rng r = vt_rng_make(names[mode]);
+        int count = vt_count(20);
+        vnn_lstm_force_mode = mode;
+        for (int i = 0; i < count; i++) {
+            struct lcase c;
+            random_case(&r, &c);
+            c.lengths = i % 2 == 1;
+            run_one(names[mode], &c, &r);
+        }
+        vnn_lstm_force_mode = -1;
+        vt_log("modes: %s: %d cases, worst normalized error so far %.3g", names[mode], count,
+               worst);
+    }
+}
+
 /* Per-sequence lengths (sorted or not), each sequence against oneDNN run
  * on it alone. */
 static void group_lengths(vnn_isa isa)
@@ -641,6 +664,7 @@ VT_TEST(lstm, import)
     VT_TEST(suite, edge_shapes) { group_edge(isa); }                           \
     VT_TEST(suite, random) { group_random(isa); }                              \
     VT_TEST(suite, lengths) { group_lengths(isa); }                            \
+    VT_TEST(suite, modes) { group_modes(isa); }                                \
     VT_TEST(suite, cell) { group_cell(isa); }                                  \
     VT_TEST(suite, threads) { group_threads(isa); }                            \
     VT_TEST(suite, math) { group_math(isa); }                                  \
