@@ -185,7 +185,9 @@ static void step_gemm(const struct ctx *cx, const struct unit *u, size_t s, size
     }
 }
 
-static void run_unit(const struct ctx *cx, size_t unit)
+/* Sets up unit `unit`: its rows, state pointers, initial state and the
+ * zeros past each sequence's end. */
+static void unit_begin(const struct ctx *cx, size_t unit, struct unit *out)
 {
     const struct vnn_lstm_plan *p = cx->p;
     const struct vnn_lstm_run *r = cx->r;
@@ -222,18 +224,54 @@ static void run_unit(const struct ctx *cx, size_t unit)
         for (size_t t = len; r->y && t < r->T; t++)
             memset(r->y + row_of(r, t, n) * D * H + u.dd * H, 0, H * sizeof(float));
     }
-    for (size_t s = 0; s < u.maxlen; s++) {
-        size_t active = active_rows(r, &u, s);
-        if (cx->mode == MODE_FUSED)
-            step_fused(cx, &u, s, active);
-        else
-            step_gemm(cx, &u, s, active, s == 0 && !r->h0);
-    }
+    *out = u;
+}
+
+static void unit_step(const struct ctx *cx, const struct unit *u, size_t s)
+{
+    if (s >= u->maxlen)
+        return;
+    size_t active = active_rows(cx->r, u, s);
+    if (cx->mode == MODE_FUSED)
+        step_fused(cx, u, s, active);
+    else
+        step_gemm(cx, u, s, active, s == 0 && !cx->r->h0);
+}
+
+/* The final states. */
+static void unit_end(const struct ctx *cx, const struct unit *u_)
+{
+    const struct vnn_lstm_run *r = cx->r;
+    const size_t H = cx->p->H;
+    const struct unit u = *u_;
     for (size_t n = u.n0; n < u.n1; n++) {
         if (r->hn)
             memcpy(r->hn + (u.dd * r->N + n) * H, u.h + (n - u.n0) * u.ldh, H * sizeof(float));
         if (r->cn)
             memcpy(r->cn + (u.dd * r->N + n) * H, u.c + (n - u.n0) * H, H * sizeof(float));
+    }
+}
+
+/* Units u0, u0 + stride, ... on this thread. The fused (small-batch) steps
+ * are latency-bound, so this thread's units advance in lockstep: their
+ * independent recurrences (e.g. the two directions) overlap in the core.
+ * GEMM steps are throughput-bound and run one unit at a time, keeping one
+ * set of weights in cache. */
+static void run_units(const struct ctx *cx, size_t u0, size_t units, size_t stride)
+{
+    struct unit us[4];
+    size_t lockstep = cx->mode == MODE_FUSED ? sizeof us / sizeof us[0] : 1;
+    for (size_t first = u0; first < units; first += lockstep * stride) {
+        size_t k = 0, maxlen = 0;
+        for (size_t u = first; u < units && k < lockstep; u += stride, k++) {
+            unit_begin(cx, u, &us[k]);
+            maxlen = us[k].maxlen > maxlen ? us[k].maxlen : maxlen;
+        }
+        for (size_t s = 0; s < maxlen; s++)
+            for (size_t i = 0; i < k; i++)
+                unit_step(cx, &us[i], s);
+        for (size_t i = 0; i < k; i++)
+            unit_end(cx, &us[i]);
     }
 }
 
@@ -340,12 +378,10 @@ vnn_status vnn_lstm_execute(const struct vnn_lstm_plan *p, const struct vnn_lstm
         return st;
 
     if (threads == 1) {
-        for (size_t u = 0; u < units; u++)
-            run_unit(&cx, u);
+        run_units(&cx, 0, units, 1);
     } else {
-#pragma omp parallel for num_threads((int)threads) schedule(static)
-        for (size_t u = 0; u < units; u++)
-            run_unit(&cx, u);
+#pragma omp parallel num_threads((int)threads)
+        run_units(&cx, (size_t)omp_get_thread_num(), units, (size_t)omp_get_num_threads());
     }
     return VNN_OK;
 }
