@@ -25,8 +25,10 @@
 /* A unit of fewer rows than this is not split further (the recurrent GEMM
  * would run on strips too short to use its register tile). */
 #define MIN_UNIT_ROWS 16
-/* A unit needs about this many flops to be worth a thread of its own. */
-#define MIN_UNIT_FLOPS 4e5
+/* A unit needs about this many flops (some 50 us) to be worth a thread of
+ * its own: below that, waking a second thread (or waiting for one the OS
+ * has descheduled) costs more than it saves. */
+#define MIN_UNIT_FLOPS 4e6
 
 int vnn_lstm_force_mode = -1;
 
