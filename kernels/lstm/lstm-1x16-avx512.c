@@ -17,5 +17,6 @@ typedef __m512 vec;
 #define VTANH(v) vnn_tanh_f32x16(v)
 #define GATES_FN vnn_lstm_ukernel_gates16__avx512
 #define FUSED_FN vnn_lstm_ukernel_1x16__avx512
+#define LSTM_KSPLIT 4 /* 16 accumulators of 32 registers */
 
 #include "kernels/lstm/lstm-kernel.inc"
