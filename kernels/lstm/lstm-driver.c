@@ -1,9 +1,17 @@
-/* The layer loop. One GEMM per direction projects every time step's input
- * (gx = x * W_ih^T + b for all T * N rows at once); then the recurrence
- * runs step by step, either as a recurrent GEMM (h * W_hh^T for a block of
- * rows) followed by the gate kernel, or, for small batches where a GEMM with
- * a handful of rows is mostly overhead, as the fused kernel that does the
- * matrix-vector product and the gates in registers.
+/* The layer loop. Three ways to run the recurrence (enum mode):
+ *
+ *   batch <= 4      MODE_FUSED: gx = x W_ih^T + b for all steps (one GEMM),
+ *                   then per step the fused kernel (h W_hh^T and the gates in
+ *                   registers: at batch 1 a GEMM call is mostly overhead)
+ *   weights in L2   MODE_CONCAT: per step one GEMM [x_t | h] [W_ih | W_hh]^T + b,
+ *                   then the gate kernel (no T x N x 4H gx buffer streaming
+ *                   through memory)
+ *   otherwise       MODE_SPLIT: gx for all steps (one GEMM), per step the GEMM
+ *                   h W_hh^T, then the gate kernel
+ *
+ * (The fused kernel over [x_t | h] and [W_ih | W_hh] was tried for small
+ * batches: slower than projecting first on 4 of 5 shapes, the dependency
+ * chain of a step being longer.)
  *
  * Threads: rows of the batch never interact, nor do the two directions, so
  * the work splits into units (direction x block of rows) that each run
