@@ -286,14 +286,15 @@ static void run_units(const struct ctx *cx, size_t u0, size_t units, size_t stri
 }
 
 /* Warms the GEMM driver's per-thread scratch for a recurrent step, so the
- * calls inside the loop cannot fail. a: any rows x K floats (only read;
- * their values do not matter). */
+ * calls inside the loop cannot fail. Its size depends on K and the config,
+ * not on M or N (B is prepacked), so a 1 x 1 product does. a: any K floats
+ * (only read; their values do not matter). */
 static vnn_status warm_gemm(const struct ctx *cx, const float *a, float *c)
 {
     const struct vnn_lstm_plan *p = cx->p;
     bool concat = cx->mode == MODE_CONCAT;
     struct vnn_gemm_args g = {
-        .cfg = &p->gemm, .M = cx->chunk_rows, .N = 4 * p->H, .K = concat ? p->I + p->H : p->H,
+        .cfg = &p->gemm, .M = 1, .N = 1, .K = concat ? p->I + p->H : p->H,
         .alpha = 1.0f, .trans_a = VNN_NO_TRANS, .A = a, .lda = concat ? p->I + p->H : p->H,
         .b_packed = concat ? p->wcat[cx->r->d0] : p->whh[cx->r->d0], .C = c,
         .ldc = 4 * p->H, .threads = 1,
