@@ -8,6 +8,10 @@
  * message on stderr) if the file cannot be read or has a bad line. */
 bool vb_register_gemm(const char *shapes_path);
 
+/* lstm/<label>/<impl> for every shape in the file; false (with a message on
+ * stderr) if the file cannot be read or has a bad line. */
+bool vb_register_lstm(const char *shapes_path);
+
 /* peak/fma/<isa> for every SIMD ISA this CPU supports. */
 void vb_register_peak(void);
 

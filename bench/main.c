@@ -28,6 +28,10 @@ static void usage(void)
         "  gemm/MxNxK/vnn_packed  vnn_sgemm_packed, B packed once before timing\n"
         "  gemm/MxNxK/onednn      dnnl_sgemm('N', 'N', ...)\n"
         "  gemm/MxNxK/openblas    cblas_sgemm(CblasRowMajor, ...)\n"
+        "  lstm/<label>/vnn       vnn_lstm_plan_run, one LSTM layer (shapes: \"label N T I\n"
+        "                         H D\" lines of $VNN_BENCH_LSTM_SHAPES, else\n"
+        "                         bench/shapes/lstm.txt); counters GFLOPS and ms\n"
+        "  lstm/<label>/onednn    oneDNN's lstm_forward, primitive made before timing\n"
         "  peak/fma/<isa>         independent FMAs on every thread: this machine's peak\n"
         "                         for each SIMD ISA it supports\n"
         "Google Benchmark appends /real_time (wall-clock time is measured), so\n"
@@ -137,7 +141,8 @@ int main(int argc, char **argv)
     vb_register_peak();
     if (!vb_register_gemm(gemm_shapes))
         return 2;
-    if (!vb_register_ops())
+    const char *lstm_shapes = getenv("VNN_BENCH_LSTM_SHAPES");
+    if (!vb_register_lstm(lstm_shapes && *lstm_shapes ? lstm_shapes : VB_LSTM_SHAPES_DEFAULT) || !vb_register_ops())
         return 2;
     return vb_main(argc, argv, usage);
 }

@@ -13,6 +13,7 @@
 #include "kernels/vmath/vmath-config.h"
 #include "kernels/eltwise/eltwise-config.h"
 #include "kernels/norm/norm-config.h"
+#include "kernels/lstm/lstm-config.h"
 
 /* Every slot of every op is valid: filled with scalar first, then the
  * best supported ISA overrides (BLIS cntx_init / XNNPACK config ladder). */
@@ -24,6 +25,7 @@ struct vnn_kernel_table {
     struct vnn_vmath_config vmath;
     struct vnn_eltwise_config eltwise;
     struct vnn_norm_config norm;
+    struct vnn_lstm_config lstm;
 };
 
 /* Detection, done once; the result can be replaced by tests (mockable). */

@@ -90,6 +90,7 @@ void vnn_kernel_table_fill(vnn_isa isa, struct vnn_kernel_table *t)
     vnn_vmath_config_init(isa, &t->vmath);
     vnn_eltwise_config_init(isa, &t->eltwise);
     vnn_norm_config_init(isa, &t->norm);
+    vnn_lstm_config_init(isa, &t->lstm);
 }
 
 void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor fn, void *ctx)
@@ -100,6 +101,7 @@ void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor
     vnn_vmath_config_visit(&t->vmath, fn, ctx);
     vnn_eltwise_config_visit(&t->eltwise, fn, ctx);
     vnn_norm_config_visit(&t->norm, fn, ctx);
+    vnn_lstm_config_visit(&t->lstm, fn, ctx);
 }
 
 /* Message naming what was asked and what this machine offers. */

@@ -8,6 +8,7 @@
 #include "vnn/conv.h"
 #include "vnn/pool.h"
 #include "vnn/ops.h"
+#include "vnn/lstm.h"
 
 #define VNN_VERSION_MAJOR 0
 #define VNN_VERSION_MINOR 1
