@@ -11,4 +11,12 @@ bool vb_register_gemm(const char *shapes_path);
 /* peak/fma/<isa> for every SIMD ISA this CPU supports. */
 void vb_register_peak(void);
 
+/* conv/<label>/<impl> and pool/<label>/<impl> for every shape in the files;
+ * false (with a message on stderr) as vb_register_gemm. */
+bool vb_register_conv(const char *shapes_path);
+bool vb_register_pool(const char *shapes_path);
+
+/* peak/membw/read and peak/membw/copy: main-memory bandwidth. */
+void vb_register_membw(void);
+
 #endif
