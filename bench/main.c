@@ -23,7 +23,7 @@ static void usage(void)
         "usage: vnn-bench [--gemm_shapes=FILE] [--conv_shapes=FILE] [--pool_shapes=FILE]\n"
         "                 [Google Benchmark flags]\n"
         "\n"
-        "Benchmarks, named <op>/<shape>/<impl>, counter GFLOPS:\n"
+        "Benchmarks, named <op>/<shape>/<impl>, counter GFLOPS (GBps: pool, membw):\n"
         "  gemm/MxNxK/vnn         vnn_sgemm, C = A * B row-major (label: the ISA and\n"
         "                         microkernel vnn ran)\n"
         "  gemm/MxNxK/vnn_<isa>   the same with each other ISA this CPU supports forced\n"
