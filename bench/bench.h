@@ -18,5 +18,12 @@ void vb_register_peak(void);
 /* ops/<op>_<rows>x<cols>/<impl> for the shapes in $VNN_BENCH_OPS_SHAPES or
  * bench/shapes/ops.txt; false (with a message) on a bad file. */
 bool vb_register_ops(void);
+/* conv/<label>/<impl> and pool/<label>/<impl> for every shape in the files;
+ * false (with a message on stderr) as vb_register_gemm. */
+bool vb_register_conv(const char *shapes_path);
+bool vb_register_pool(const char *shapes_path);
+
+/* peak/membw/read and peak/membw/copy: main-memory bandwidth. */
+void vb_register_membw(void);
 
 #endif

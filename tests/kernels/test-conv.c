@@ -481,11 +481,17 @@ static void group_paths(vnn_isa isa)
         {mk(1, 5, 6, 7000, 8, 3, 1, 1, 1), 1},
         {mk(1, 4, 5, 2100, 40, 5, 2, 1, 2), 1},
         {mk(1, 6, 4, 3000, 24, 3, 1, 2, 2), 0},              /* dilated, not runs */
+        /* Depthwise 3x3 stride 1: channel-tile pairs (then a single tile)
+         * over spans of a wide row, a partial span at its end. */
+        {mk(1, 9, 75, 80, 80, 3, 1, 1, 1), 1},
+        {mk(2, 6, 40, 64, 64, 3, 1, 1, 1), 0},
     };
     int n = (int)(sizeof cases / sizeof cases[0]);
     cases[12].d.groups = cases[12].d.C_in;
     cases[13].d.groups = cases[13].d.C_in;
     cases[14].d.groups = 4;
+    cases[18].d.groups = cases[18].d.C_in;
+    cases[19].d.groups = cases[19].d.C_in;
     for (int i = 0; i < n; i++) {
         cases[i].d.act = (vnn_activation)(i % 2);
         check_case("paths", &cases[i].d, cases[i].bias, &r);
