@@ -12,19 +12,14 @@ static inline __m256 gelu_erf(__m256 x)
     return _mm256_mul_ps(x, _mm256_fmadd_ps(e, half, half));
 }
 
-/* x / (1 + exp(-2z)) with the division as a 12-bit reciprocal and one
- * Newton step (relative error about 2^-23, one ulp), as the AVX-512 kernel
- * does; -2z capped at 80 keeps 1 + exp finite and its reciprocal normal. */
+/* x * sigmoid(2z): the shared sigmoid (kernels/simd) avoids the
+ * cancellation of 1 + tanh and divides by reciprocal + Newton step. */
 static inline __m256 gelu_tanh(__m256 x)
 {
-    const __m256 one = _mm256_set1_ps(1.0f);
     __m256 x2 = _mm256_mul_ps(x, x);
-    __m256 nz2 = _mm256_mul_ps(x, _mm256_fnmadd_ps(x2, _mm256_set1_ps(VNN_GELU_TANH_K3),
-                                                   _mm256_set1_ps(-VNN_GELU_TANH_K1)));
-    __m256 d = _mm256_add_ps(one, vnn_exp_f32x8(_mm256_min_ps(_mm256_set1_ps(80.0f), nz2)));
-    __m256 r = _mm256_rcp_ps(d);
-    r = _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, one), r); /* r + r (1 - d r) */
-    return _mm256_mul_ps(x, r);
+    __m256 z2 = _mm256_mul_ps(x, _mm256_fmadd_ps(x2, _mm256_set1_ps(VNN_GELU_TANH_K3),
+                                                 _mm256_set1_ps(VNN_GELU_TANH_K1)));
+    return _mm256_mul_ps(x, vnn_sigmoid_f32x8(z2));
 }
 
 VNN_UNARY_AVX2(vnn_gelu_erf_ukernel_32__avx2, gelu_erf)
