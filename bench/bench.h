@@ -8,6 +8,9 @@
  * message on stderr) if the file cannot be read or has a bad line. */
 bool vb_register_gemm(const char *shapes_path);
 
+/* lstm/<label>/<impl> for every shape in the file; false (with a message on
+ * stderr) if the file cannot be read or has a bad line. */
+bool vb_register_lstm(const char *shapes_path);
 /* attention/<label>/<impl> for every line "label N Sq Sk H Hkv D causal" of
  * the file; false (with a message on stderr) if it cannot be read or has a
  * bad line. */
@@ -15,5 +18,16 @@ bool vb_register_attention(const char *shapes_path);
 
 /* peak/fma/<isa> for every SIMD ISA this CPU supports. */
 void vb_register_peak(void);
+
+/* ops/<op>_<rows>x<cols>/<impl> for the shapes in $VNN_BENCH_OPS_SHAPES or
+ * bench/shapes/ops.txt; false (with a message) on a bad file. */
+bool vb_register_ops(void);
+/* conv/<label>/<impl> and pool/<label>/<impl> for every shape in the files;
+ * false (with a message on stderr) as vb_register_gemm. */
+bool vb_register_conv(const char *shapes_path);
+bool vb_register_pool(const char *shapes_path);
+
+/* peak/membw/read and peak/membw/copy: main-memory bandwidth. */
+void vb_register_membw(void);
 
 #endif

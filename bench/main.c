@@ -11,31 +11,64 @@
 #include "bench.h"
 #include "dispatch/dispatch.h" /* the GEMM microkernel name */
 #include "shim/vnn_bench.h"
-#include "vnn-bench-config.h"  /* VB_GEMM_SHAPES_DEFAULT, VB_ATTENTION_SHAPES_DEFAULT */
+#include "vnn-bench-config.h"  /* VB_GEMM_SHAPES_DEFAULT, VB_CONV_/POOL_SHAPES_DEFAULT,
+                                * VB_ATTENTION_SHAPES_DEFAULT */
 #include "vnn/vnn.h"
 
 static const char *gemm_shapes;
+static const char *conv_shapes, *pool_shapes;
 
 static void usage(void)
 {
     printf(
-        "usage: vnn-bench [--gemm_shapes=FILE] [Google Benchmark flags]\n"
+        "usage: vnn-bench [--gemm_shapes=FILE] [--conv_shapes=FILE] [--pool_shapes=FILE]\n"
+        "                 [Google Benchmark flags]\n"
         "\n"
-        "Benchmarks, named <op>/<shape>/<impl>, counter GFLOPS:\n"
+        "Benchmarks, named <op>/<shape>/<impl>, counter GFLOPS (GBps: pool, membw):\n"
         "  gemm/MxNxK/vnn         vnn_sgemm, C = A * B row-major (label: the ISA and\n"
         "                         microkernel vnn ran)\n"
         "  gemm/MxNxK/vnn_<isa>   the same with each other ISA this CPU supports forced\n"
         "  gemm/MxNxK/vnn_packed  vnn_sgemm_packed, B packed once before timing\n"
         "  gemm/MxNxK/onednn      dnnl_sgemm('N', 'N', ...)\n"
         "  gemm/MxNxK/openblas    cblas_sgemm(CblasRowMajor, ...)\n"
+        "  lstm/<label>/vnn       vnn_lstm_plan_run, one LSTM layer (shapes: \"label N T I\n"
+        "                         H D\" lines of $VNN_BENCH_LSTM_SHAPES, else\n"
+        "                         bench/shapes/lstm.txt); counters GFLOPS and ms\n"
+        "  lstm/<label>/onednn    oneDNN's lstm_forward, primitive made before timing\n"
+        "  attention/<label>/vnn  vnn_attention, q/k/v [N][S][H][D] (shapes: \"label N\n"
+        "                         Sq Sk H Hkv D causal\" lines of\n"
+        "                         $VNN_BENCH_ATTENTION_SHAPES, else\n"
+        "                         bench/shapes/attention.txt); counters GFLOPS =\n"
+        "                         4*Sq*Sk*D*H (halved for causal) and workspace_bytes\n"
+        "  attention/<label>/onednn  oneDNN matmul + softmax + matmul, primitives and\n"
+        "                         the score matrix made before timing\n"
         "  peak/fma/<isa>         independent FMAs on every thread: this machine's peak\n"
         "                         for each SIMD ISA it supports\n"
+        "  conv/<label>/vnn       a vnn_conv2d_plan (weights packed once) run on NHWC\n"
+        "                         (label: ISA, path and microkernel)\n"
+        "  conv/<label>/onednn    a oneDNN convolution primitive, NHWC src/dst, weights\n"
+        "                         reordered once to its chosen layout (label: its\n"
+        "                         implementation); GFLOPS = 2*N*OH*OW*KH*KW*C_in/groups*C_out\n"
+        "  pool/<label>/vnn       vnn_maxpool2d, vnn_avgpool2d or vnn_global_avgpool2d\n"
+        "  pool/<label>/onednn    a oneDNN pooling primitive, NHWC; counter GBps =\n"
+        "                         (input + output bytes) / s; shapes over 32 MiB rotate\n"
+        "                         through 1 GiB of copies (label: \"cold\"), else \"warm\"\n"
+        "  peak/membw/read        main-memory bandwidth, sum of a 1 GiB buffer (GBps;\n"
+        "                         $VNN_BENCH_MEMBW_MIB sets the size)\n"
+        "  peak/membw/copy        copy between two such buffers, GBps = (read + written)\n"
+        "                         bytes / s, counted as pooling counts them\n"
         "Google Benchmark appends /real_time (wall-clock time is measured), so\n"
         "--benchmark_filter='gemm/1024x1024x1024/vnn/' selects just that one;\n"
         "--benchmark_list_tests=true lists every name.\n"
         "\n"
         "GEMM shapes: one \"M N K\" per line, # starts a comment; read from\n"
         "--gemm_shapes=FILE, else $VNN_BENCH_GEMM_SHAPES, else\n"
+        "%s\n"
+        "Convolution shapes: one \"label N H W C_in C_out KH KW stride pad groups\"\n"
+        "per line; from --conv_shapes=FILE, else $VNN_BENCH_CONV_SHAPES, else\n"
+        "%s\n"
+        "Pooling shapes: \"label max|avg N H W C K stride pad\" or \"label gap N H W C\"\n"
+        "per line; from --pool_shapes=FILE, else $VNN_BENCH_POOL_SHAPES, else\n"
         "%s\n"
         "\n"
         "Environment:\n"
@@ -53,17 +86,22 @@ static void usage(void)
         "\n"
         "Google Benchmark flags (--benchmark_min_time defaults to " VB_DEFAULT_MIN_TIME
         " s):\n",
-        VB_GEMM_SHAPES_DEFAULT);
+        VB_GEMM_SHAPES_DEFAULT, VB_CONV_SHAPES_DEFAULT, VB_POOL_SHAPES_DEFAULT);
 }
 
 /* Takes our own flags out of argv (Google Benchmark rejects unknown ones). */
 static int take_own_flags(int argc, char **argv)
 {
     static const char shapes_flag[] = "--gemm_shapes=";
+    static const char conv_flag[] = "--conv_shapes=", pool_flag[] = "--pool_shapes=";
     int n = 1;
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], shapes_flag, sizeof shapes_flag - 1) == 0)
             gemm_shapes = argv[i] + sizeof shapes_flag - 1;
+        else if (strncmp(argv[i], conv_flag, sizeof conv_flag - 1) == 0)
+            conv_shapes = argv[i] + sizeof conv_flag - 1;
+        else if (strncmp(argv[i], pool_flag, sizeof pool_flag - 1) == 0)
+            pool_shapes = argv[i] + sizeof pool_flag - 1;
         else if (strcmp(argv[i], "-h") == 0)
             argv[n++] = "--help";
         else
@@ -110,6 +148,15 @@ static void add_context(int threads)
         if (getenv(openblas_env[i]))
             vb_add_context(openblas_env[i], getenv(openblas_env[i]));
     vb_add_context("gemm_shapes", gemm_shapes);
+    vb_add_context("conv_shapes", conv_shapes);
+    vb_add_context("pool_shapes", pool_shapes);
+}
+
+/* The flag, else the environment variable, else the default. */
+static const char *shapes_path(const char *flag, const char *env_name, const char *def)
+{
+    const char *env = getenv(env_name);
+    return flag && *flag ? flag : env && *env ? env : def;
 }
 
 int main(int argc, char **argv)
@@ -119,6 +166,8 @@ int main(int argc, char **argv)
         const char *env = getenv("VNN_BENCH_GEMM_SHAPES");
         gemm_shapes = env && *env ? env : VB_GEMM_SHAPES_DEFAULT;
     }
+    conv_shapes = shapes_path(conv_shapes, "VNN_BENCH_CONV_SHAPES", VB_CONV_SHAPES_DEFAULT);
+    pool_shapes = shapes_path(pool_shapes, "VNN_BENCH_POOL_SHAPES", VB_POOL_SHAPES_DEFAULT);
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0)
             return vb_main(argc, argv, usage); /* prints and exits */
@@ -136,6 +185,14 @@ int main(int argc, char **argv)
 
     vb_register_peak();
     if (!vb_register_gemm(gemm_shapes))
+        return 2;
+    vb_register_membw();
+    if (!vb_register_conv(conv_shapes) || !vb_register_pool(pool_shapes))
+        return 2;
+    const char *lstm_shapes = getenv("VNN_BENCH_LSTM_SHAPES");
+    if (!vb_register_lstm(lstm_shapes && *lstm_shapes ? lstm_shapes : VB_LSTM_SHAPES_DEFAULT))
+        return 2;
+    if (!vb_register_ops())
         return 2;
     /* attention/<label>/<impl>: shapes from $VNN_BENCH_ATTENTION_SHAPES or
      * bench/shapes/attention.txt (bench-attention.c). */

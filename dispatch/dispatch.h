@@ -11,6 +11,9 @@
 #include "kernels/conv/conv-config.h"
 #include "kernels/pool/pool-config.h"
 #include "kernels/vmath/vmath-config.h"
+#include "kernels/eltwise/eltwise-config.h"
+#include "kernels/norm/norm-config.h"
+#include "kernels/lstm/lstm-config.h"
 #include "kernels/attention/attention-config.h"
 
 /* Every slot of every op is valid: filled with scalar first, then the
@@ -21,6 +24,9 @@ struct vnn_kernel_table {
     struct vnn_conv_config conv;
     struct vnn_pool_config pool;
     struct vnn_vmath_config vmath;
+    struct vnn_eltwise_config eltwise;
+    struct vnn_norm_config norm;
+    struct vnn_lstm_config lstm;
     struct vnn_attention_config attention;
 };
 

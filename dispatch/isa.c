@@ -88,6 +88,9 @@ void vnn_kernel_table_fill(vnn_isa isa, struct vnn_kernel_table *t)
     vnn_conv_config_init(isa, &t->conv);
     vnn_pool_config_init(isa, &t->pool);
     vnn_vmath_config_init(isa, &t->vmath);
+    vnn_eltwise_config_init(isa, &t->eltwise);
+    vnn_norm_config_init(isa, &t->norm);
+    vnn_lstm_config_init(isa, &t->lstm);
     vnn_attention_config_init(isa, &t->attention);
 }
 
@@ -97,6 +100,9 @@ void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor
     vnn_conv_config_visit(&t->conv, fn, ctx);
     vnn_pool_config_visit(&t->pool, fn, ctx);
     vnn_vmath_config_visit(&t->vmath, fn, ctx);
+    vnn_eltwise_config_visit(&t->eltwise, fn, ctx);
+    vnn_norm_config_visit(&t->norm, fn, ctx);
+    vnn_lstm_config_visit(&t->lstm, fn, ctx);
     vnn_attention_config_visit(&t->attention, fn, ctx);
 }
 

@@ -1,5 +1,6 @@
 /* Thread count shared by every op; VNN_NUM_THREADS sets the default. */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <threads.h>
 
@@ -24,7 +25,12 @@ static void init_threads(void)
         char *end;
         long v = strtol(env, &end, 10);
         if (*end == '\0' && v >= 1 && v <= 1024)
-            n = (int)v; /* otherwise ignored: keep all cores */
+            n = (int)v;
+        else /* a typo must not pass silently, nor stop the program */
+            fprintf(stderr,
+                    "vnn: ignoring VNN_NUM_THREADS=\"%s\" (want an integer 1..1024); "
+                    "using all %d cores\n",
+                    env, n);
     }
     atomic_store(&num_threads, n);
 }

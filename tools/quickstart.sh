@@ -24,6 +24,14 @@ run)
     # Median of 3 repetitions per benchmark; VNN_NUM_THREADS applies to
     # vnn, oneDNN and OpenBLAS alike. Extra arguments go to Google Benchmark.
     shift
+    # Debian's OpenBLAS does not know recent CPU models and falls back to its
+    # generic Prescott kernels; unless the environment names a core, name the
+    # one this CPU can run (the benchmark context reports the core used).
+    if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+        if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+        elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
+        fi
+    fi
     exec "$BUILD/bench/vnn-bench" --benchmark_filter='^(peak|gemm)/' \
         --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
     ;;

@@ -11,6 +11,7 @@
 #ifndef VNN_BENCH_PEAK_H
 #define VNN_BENCH_PEAK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef double (*vb_peak_fn)(uint64_t steps);
@@ -18,6 +19,11 @@ typedef double (*vb_peak_fn)(uint64_t steps);
 double vb_peak_fma_avx2(uint64_t steps);
 double vb_peak_fma_avx512(uint64_t steps);
 double vb_peak_fma_neon(uint64_t steps);
+
+/* peak/membw's loops, AVX-512 (membw-avx512.c): the sum of n floats, a
+ * copy of n floats (n a multiple of 32, 64-byte aligned). */
+float vb_membw_read_avx512(const float *p, size_t n);
+void vb_membw_copy_avx512(float *restrict dst, const float *restrict src, size_t n);
 
 /* Keeps the accumulators alive, so the compiler cannot drop the loop. */
 extern volatile float vb_peak_sink;

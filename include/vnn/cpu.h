@@ -3,7 +3,8 @@
  * At start-up vnn picks the best instruction set the CPU and OS support.
  * The environment variable VNN_ISA=scalar|avx2|avx512|neon (or vnn_set_isa())
  * forces one; asking for one the machine lacks is an error, never a crash.
- * VNN_NUM_THREADS=N sets the default thread count (default: all cores). */
+ * VNN_NUM_THREADS=N sets the default thread count (default: all cores; a
+ * value that is not an integer in 1..1024 is ignored with a warning on stderr). */
 #ifndef VNN_CPU_H
 #define VNN_CPU_H
 

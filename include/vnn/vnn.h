@@ -7,6 +7,8 @@
 #include "vnn/gemm.h"
 #include "vnn/conv.h"
 #include "vnn/pool.h"
+#include "vnn/ops.h"
+#include "vnn/lstm.h"
 #include "vnn/attention.h"
 
 #define VNN_VERSION_MAJOR 0

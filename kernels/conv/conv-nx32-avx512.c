@@ -2,45 +2,6 @@
  * output pixels: vnn_conv_ukernel_<mr>x32__avx512. */
 #define NV 2
 #define NR 32
-#define MR 1
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 2
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 3
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 4
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 5
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 6
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 7
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 8
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 9
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 10
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 11
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 12
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 13
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
-#define MR 14
-#include "kernels/conv/conv-avx512.inc"
-#undef MR
+#define VNN_CONV_MR_LAST 14
+#define VNN_CONV_BODY "kernels/conv/conv-avx512.inc"
+#include "kernels/conv/conv-instantiate.inc"

@@ -2,27 +2,6 @@
  * output pixels: vnn_conv_ukernel_<mr>x8__neon. */
 #define NV 2
 #define NR 8
-#define MR 1
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 2
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 3
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 4
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 5
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 6
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 7
-#include "kernels/conv/conv-neon.inc"
-#undef MR
-#define MR 8
-#include "kernels/conv/conv-neon.inc"
-#undef MR
+#define VNN_CONV_MR_LAST 8
+#define VNN_CONV_BODY "kernels/conv/conv-neon.inc"
+#include "kernels/conv/conv-instantiate.inc"

@@ -5,8 +5,9 @@
  * relative error <= VNN_EXP_MAX_REL_ERR for x in [VNN_EXP_LO, VNN_EXP_HI];
  * 0 below VNN_EXP_LO (where the true result is subnormal, < 1.2e-38),
  * +inf above VNN_EXP_HI, NaN stays NaN.
- * sigmoid = 1 / (1 + exp(-x)), tanh = sign(x) (1 - 2 / (exp(2|x|) + 1)):
- * absolute error <= VNN_SIGMOID_TANH_MAX_ABS_ERR everywhere. */
+ * sigmoid = 1 / (1 + exp(-x)), tanh = sign(x) (1 - 2 / (exp(2|x|) + 1)),
+ * with the SIMD divisions done as a reciprocal estimate plus Newton steps
+ * (vnn_recip_*): absolute error <= VNN_SIGMOID_TANH_MAX_ABS_ERR everywhere. */
 #ifndef VNN_SIMD_MATH_CONSTANTS_H
 #define VNN_SIMD_MATH_CONSTANTS_H
 
@@ -26,5 +27,8 @@
 #define VNN_EXP_P4 1.6666665459e-1f
 #define VNN_EXP_P5 5.0000001201e-1f
 #define VNN_TANH_SAT 9.0f
+/* sigmoid's exp argument is capped here: 1 + exp(80) is finite and its
+ * reciprocal normal; the true sigmoid there is below 2e-35 anyway. */
+#define VNN_SIGMOID_CAP 80.0f
 
 #endif

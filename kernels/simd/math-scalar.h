@@ -44,7 +44,8 @@ static inline float vnn_exp_f32(float x)
 
 static inline float vnn_sigmoid_f32(float x)
 {
-    return 1.0f / (1.0f + vnn_exp_f32(-x));
+    float nx = -x;
+    return 1.0f / (1.0f + vnn_exp_f32(nx > VNN_SIGMOID_CAP ? VNN_SIGMOID_CAP : nx));
 }
 
 static inline float vnn_tanh_f32(float x)

@@ -74,3 +74,29 @@ void vt_log(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
 }
+
+int vt_compare_nhwc(const float *got, const float *want, size_t n, size_t C, size_t OH,
+                    size_t OW, int guard, float sentinel, int bitwise, char *msg, size_t size)
+{
+    for (int i = 0; i < guard; i++) {
+        if (got[-1 - i] != sentinel || got[n + (size_t)i] != sentinel) {
+            snprintf(msg, size, "wrote outside y (%s guard, %d floats away)",
+                     got[-1 - i] != sentinel ? "leading" : "trailing", i + 1);
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        float g = got[i], w = want[i];
+        int same = bitwise ? memcmp(&g, &w, sizeof g) == 0 && !isnan(g) : g == w;
+        if (same)
+            continue;
+        size_t ch = i % C, px = i / C;
+        size_t ow = px % OW, oh = px / OW % OH, img = px / (OW * OH);
+        snprintf(msg, size,
+                 "first difference at y[n=%zu][oh=%zu][ow=%zu][c=%zu] (of %zux%zu): "
+                 "got %.9g, expected %.9g",
+                 img, oh, ow, ch, OH, OW, (double)g, (double)w);
+        return 0;
+    }
+    return 1;
+}

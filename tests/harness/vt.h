@@ -62,6 +62,13 @@ int vt_rng_int(vt_rng *r, int lo, int hi); /* uniform in [lo, hi] */
 void vt_fill_ints(vt_rng *r, float *x, size_t n, int lo, int hi);
 void vt_fill_nan(float *x, size_t n);
 
+/* Exact comparison of an NHWC result (n floats, C channels, OH x OW pixels
+ * per image): every element == (never NaN, so -0 equals +0; bit for bit if
+ * `bitwise`) and, if guard > 0, the `guard` floats on each side of got still
+ * `sentinel`. Returns 1 if so, else 0 with msg naming the first difference. */
+int vt_compare_nhwc(const float *got, const float *want, size_t n, size_t C, size_t OH,
+                    size_t OW, int guard, float sentinel, int bitwise, char *msg, size_t size);
+
 /* How many randomized cases to run: `dflt`, scaled by VT_SCALE (a float,
  * e.g. 0.25 under qemu). */
 int vt_count(int dflt);

@@ -153,27 +153,8 @@ static _Noreturn void fail_case(const char *group, const char *what, const vnn_c
 static int compare_y(const struct cbufs *b, const vnn_conv2d_desc *d, const float *got,
                      const float *want, int bitwise, char *msg, size_t size)
 {
-    for (int i = 0; i < GUARD; i++) {
-        if (got[-1 - i] != SENTINEL || got[b->yn + (size_t)i] != SENTINEL) {
-            snprintf(msg, size, "wrote outside y (%s guard, %d floats away)",
-                     got[-1 - i] != SENTINEL ? "leading" : "trailing", i + 1);
-            return 0;
-        }
-    }
-    for (size_t i = 0; i < b->yn; i++) {
-        float g = got[i], w = want[i];
-        int same = bitwise ? memcmp(&g, &w, sizeof g) == 0 && !isnan(g) : g == w;
-        if (same)
-            continue;
-        size_t co = i % (size_t)d->C_out, px = i / (size_t)d->C_out;
-        size_t ow = px % (size_t)b->OW, oh = px / (size_t)b->OW % (size_t)b->OH;
-        size_t n = px / (size_t)(b->OW * b->OH);
-        snprintf(msg, size, "first difference at y[n=%zu][oh=%zu][ow=%zu][c=%zu] (of %" PRId64
-                 "x%" PRId64 "): got %.9g, expected %.9g", n, oh, ow, co, b->OH, b->OW,
-                 (double)g, (double)w);
-        return 0;
-    }
-    return 1;
+    return vt_compare_nhwc(got, want, b->yn, (size_t)d->C_out, (size_t)b->OH, (size_t)b->OW,
+                           GUARD, SENTINEL, bitwise, msg, size);
 }
 
 /* ------------------------------------------------------------ computing */
@@ -500,11 +481,17 @@ static void group_paths(vnn_isa isa)
         {mk(1, 5, 6, 7000, 8, 3, 1, 1, 1), 1},
         {mk(1, 4, 5, 2100, 40, 5, 2, 1, 2), 1},
         {mk(1, 6, 4, 3000, 24, 3, 1, 2, 2), 0},              /* dilated, not runs */
+        /* Depthwise 3x3 stride 1: channel-tile pairs (then a single tile)
+         * over spans of a wide row, a partial span at its end. */
+        {mk(1, 9, 75, 80, 80, 3, 1, 1, 1), 1},
+        {mk(2, 6, 40, 64, 64, 3, 1, 1, 1), 0},
     };
     int n = (int)(sizeof cases / sizeof cases[0]);
     cases[12].d.groups = cases[12].d.C_in;
     cases[13].d.groups = cases[13].d.C_in;
     cases[14].d.groups = 4;
+    cases[18].d.groups = cases[18].d.C_in;
+    cases[19].d.groups = cases[19].d.C_in;
     for (int i = 0; i < n; i++) {
         cases[i].d.act = (vnn_activation)(i % 2);
         check_case("paths", &cases[i].d, cases[i].bias, &r);

