@@ -2,6 +2,13 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+
+/* Buffers of 2 MiB or more (packed weights, GEMM scratch) go on 2 MiB
+ * boundaries and ask for transparent huge pages: fewer TLB misses, and
+ * physically contiguous blocks, so how a packed block maps onto the
+ * physically indexed L2 does not change from one run to the next. */
+#define HUGE_PAGE ((size_t)2 << 20)
 
 void *vnn_aligned_alloc(size_t bytes)
 {
@@ -10,7 +17,17 @@ void *vnn_aligned_alloc(size_t bytes)
         bytes = 1;
     if (!vnn_add_size(bytes, VNN_ALIGN - 1, &rounded))
         return NULL;
-    return aligned_alloc(VNN_ALIGN, rounded / VNN_ALIGN * VNN_ALIGN);
+    if (rounded < HUGE_PAGE)
+        return aligned_alloc(VNN_ALIGN, rounded / VNN_ALIGN * VNN_ALIGN);
+    if (!vnn_add_size(bytes, HUGE_PAGE - 1, &rounded))
+        return NULL;
+    rounded = rounded / HUGE_PAGE * HUGE_PAGE;
+    void *p = aligned_alloc(HUGE_PAGE, rounded);
+#ifdef MADV_HUGEPAGE
+    if (p)
+        madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#endif
+    return p;
 }
 
 void vnn_aligned_free(void *p) { free(p); }
