@@ -1,7 +1,9 @@
 #!/bin/sh
 # vnn quick start for a fresh Debian 12 machine (run as root: installs what
 # it lacks, configures and builds by itself).
-#   tools/quickstart.sh run    vnn info + the GEMM benchmark against oneDNN and OpenBLAS
+#   tools/quickstart.sh run    vnn info + every kernel benchmarked beside oneDNN
+#                              (and OpenBLAS for GEMM): gemm, conv, pool, lstm,
+#                              attention, ops, and the machine's FMA/memory peaks
 #   tools/quickstart.sh test   the whole test suite: native (Criterion, vs oneDNN)
 #                              and the aarch64 cross build under qemu
 set -eu
@@ -32,7 +34,7 @@ run)
         elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
         fi
     fi
-    exec "$BUILD/bench/vnn-bench" --benchmark_filter='^(peak|gemm)/' \
+    exec "$BUILD/bench/vnn-bench" \
         --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
     ;;
 test)
@@ -44,7 +46,7 @@ test)
     exit $status
     ;;
 *)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]
     ;;
 esac
