@@ -83,13 +83,31 @@ static void run_tail_rows(const struct vnn_gemm_config *cfg, size_t kc, const fl
     }
 }
 
-/* Thread grid: tm threads over rows times tn over column panels. Prefer
- * splitting rows (each thread then reads its own A and shares packed B). */
-static void thread_grid(size_t nt, size_t strips, size_t panels, size_t *tm, size_t *tn)
+/* Above this, a thread's share of the packed B block no longer stays in its
+ * L2 (2 MiB per core on the machines we tune for, half left for A and C). */
+#define GEMM_B_SHARE_L2_BYTES ((size_t)1 << 20)
+
+/* Thread grid: tm threads over rows times tn over column panels. Rows are
+ * split first (each thread reads its own A and shares packed B) while the B
+ * block is small; a larger B block is split by columns too, tn ways, so
+ * each thread's part of it stays in its own L2 rather than every thread
+ * streaming all of it from L3 once per M block. */
+static void thread_grid(size_t nt, size_t strips, size_t panels, size_t bblock_bytes,
+                        size_t *tm, size_t *tn)
 {
+    size_t want_tn = 1;
+    while (want_tn < nt && bblock_bytes / want_tn > GEMM_B_SHARE_L2_BYTES)
+        want_tn++;
     *tm = 1;
     *tn = 1;
-    for (size_t m = nt; m >= 1; m--) {
+    for (size_t n = want_tn; n <= nt; n++) {
+        if (nt % n != 0 || n > panels || nt / n > strips)
+            continue;
+        *tm = nt / n;
+        *tn = n;
+        return;
+    }
+    for (size_t m = nt; m >= 1; m--) { /* few panels or strips: what fits */
         if (nt % m != 0 || m > strips)
             continue;
         size_t n = nt / m;
@@ -249,10 +267,11 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
     size_t by_work = (size_t)(flops / 5e5) + 1;
     if (nt > by_work)
         nt = by_work;
-    thread_grid(nt, pl.strips, pl.panels, &pl.tm, &pl.tn);
+    size_t kc = min_sz(pl.kcmax, g->K);
+    thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float), &pl.tm,
+                &pl.tn);
     pl.nt = pl.tm * pl.tn;
 
-    size_t kc = min_sz(pl.kcmax, g->K);
     pl.bblock_floats = g->b_packed ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
     pl.abuf_floats = vnn_round_up(pl.mcmax, pl.mr) * vnn_gemm_a_strip_stride(kc);
     pl.tile_floats = vnn_round_up(pl.mr * pl.nr, 16);
