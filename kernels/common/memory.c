@@ -32,9 +32,10 @@ void *vnn_aligned_alloc(size_t bytes)
 
 void vnn_aligned_free(void *p) { free(p); }
 
+/* A thread's arenas, one per scratch slot. */
 struct arena {
-    void *data;
-    size_t size;
+    void *data[VNN_SCRATCH_SLOTS];
+    size_t size[VNN_SCRATCH_SLOTS];
 };
 
 static pthread_key_t arena_key;
@@ -43,13 +44,14 @@ static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 static void arena_destroy(void *p)
 {
     struct arena *a = p;
-    vnn_aligned_free(a->data);
+    for (int i = 0; i < VNN_SCRATCH_SLOTS; i++)
+        vnn_aligned_free(a->data[i]);
     free(a);
 }
 
 static void arena_key_init(void) { pthread_key_create(&arena_key, arena_destroy); }
 
-void *vnn_scratch(size_t bytes)
+void *vnn_scratch_slot(enum vnn_scratch_slot slot, size_t bytes)
 {
     pthread_once(&arena_once, arena_key_init);
     struct arena *a = pthread_getspecific(arena_key);
@@ -60,13 +62,15 @@ void *vnn_scratch(size_t bytes)
             return NULL;
         }
     }
-    if (a->size < bytes) {
+    if (a->size[slot] < bytes) {
         void *grown = vnn_aligned_alloc(bytes);
         if (!grown)
             return NULL;
-        vnn_aligned_free(a->data);
-        a->data = grown;
-        a->size = bytes;
+        vnn_aligned_free(a->data[slot]);
+        a->data[slot] = grown;
+        a->size[slot] = bytes;
     }
-    return a->data;
+    return a->data[slot];
 }
+
+void *vnn_scratch(size_t bytes) { return vnn_scratch_slot(VNN_SCRATCH_KERNEL, bytes); }

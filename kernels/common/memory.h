@@ -14,7 +14,12 @@ void *vnn_aligned_alloc(size_t bytes);
 void vnn_aligned_free(void *p);
 
 /* A buffer of at least `bytes`, owned by the calling thread and reused by its
- * next call; freed when the thread exits. NULL if it cannot grow. */
+ * next call; freed when the thread exits. NULL if it cannot grow. Each slot
+ * is a separate buffer: a driver that keeps its own buffers while it calls
+ * another driver (the LSTM around the GEMM) takes VNN_SCRATCH_OUTER, the
+ * driver it calls VNN_SCRATCH_KERNEL (what vnn_scratch() gives). */
+enum vnn_scratch_slot { VNN_SCRATCH_KERNEL, VNN_SCRATCH_OUTER, VNN_SCRATCH_SLOTS };
+void *vnn_scratch_slot(enum vnn_scratch_slot slot, size_t bytes);
 void *vnn_scratch(size_t bytes);
 
 /* a * b and a + b for sizes, false on overflow. */

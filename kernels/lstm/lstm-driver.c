@@ -20,7 +20,6 @@
 #include "kernels/lstm/lstm-driver.h"
 
 #include <omp.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "dispatch/dispatch.h"
@@ -41,47 +40,6 @@
 int vnn_lstm_force_mode = -1;
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
-
-/* The run's buffers live in an arena of the calling thread (separate from
- * vnn_scratch, which the GEMM driver called in the middle of a run uses). */
-static pthread_key_t arena_key;
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-struct arena {
-    void *data;
-    size_t size;
-};
-static void arena_destroy(void *p)
-{
-    struct arena *a = p;
-    vnn_aligned_free(a->data);
-    vnn_aligned_free(a);
-}
-static void arena_key_init(void) { pthread_key_create(&arena_key, arena_destroy); }
-
-static void *lstm_arena(size_t bytes)
-{
-    pthread_once(&arena_once, arena_key_init);
-    struct arena *a = pthread_getspecific(arena_key);
-    if (!a) {
-        a = vnn_aligned_alloc(sizeof *a);
-        if (!a)
-            return NULL;
-        *a = (struct arena){0};
-        if (pthread_setspecific(arena_key, a) != 0) {
-            vnn_aligned_free(a);
-            return NULL;
-        }
-    }
-    if (a->size < bytes) {
-        void *grown = vnn_aligned_alloc(bytes);
-        if (!grown)
-            return NULL;
-        vnn_aligned_free(a->data);
-        a->data = grown;
-        a->size = bytes;
-    }
-    return a->data;
-}
 
 enum mode {
     MODE_FUSED,  /* small batch: gx projected up front, then the fused kernel */
@@ -348,7 +306,9 @@ vnn_status vnn_lstm_execute(const struct vnn_lstm_plan *p, const struct vnn_lstm
         !vnn_add_size(total, units * cx.unit_floats, &total) ||
         !vnn_mul_size(total, sizeof(float), &total))
         return VNN_ERR_OUT_OF_MEMORY;
-    float *ws = lstm_arena(total);
+    /* Its own slot: the GEMM driver called in the middle of the run uses
+     * the thread's kernel scratch. */
+    float *ws = vnn_scratch_slot(VNN_SCRATCH_OUTER, total);
     if (!ws)
         return VNN_ERR_OUT_OF_MEMORY;
     cx.gx = ws;
