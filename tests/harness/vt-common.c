@@ -100,3 +100,23 @@ int vt_compare_nhwc(const float *got, const float *want, size_t n, size_t C, siz
     }
     return 1;
 }
+
+#ifdef VT_HAVE_DNNL
+#include "vt-dnnl.h"
+
+dnnl_status_t vt_dnnl_get(dnnl_engine_t *engine, dnnl_stream_t *stream)
+{
+    static dnnl_engine_t e;
+    static dnnl_stream_t s;
+    if (!s) {
+        dnnl_status_t st = e ? dnnl_success : dnnl_engine_create(&e, dnnl_cpu, 0);
+        if (st == dnnl_success)
+            st = dnnl_stream_create(&s, e, dnnl_stream_default_flags);
+        if (st != dnnl_success)
+            return st;
+    }
+    *engine = e;
+    *stream = s;
+    return dnnl_success;
+}
+#endif

@@ -46,14 +46,10 @@ static bool mask_row(const vnn_attention_params *p, int64_t n, int64_t h, int64_
 
 const char *attn_ref_name(void) { return "oneDNN matmul + softmax + matmul"; }
 
+#include "vt-dnnl.h"
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
-
-#define TRY(call)                                                                        \
-    do {                                                                                 \
-        if ((call) != dnnl_success)                                                      \
-            goto out;                                                                    \
-    } while (0)
 
 /* One primitive run: args are (arg id, desc, pointer) triples. */
 static int run(dnnl_primitive_desc_t pd, int nargs, const int *ids,
@@ -63,13 +59,13 @@ static int run(dnnl_primitive_desc_t pd, int nargs, const int *ids,
     dnnl_primitive_t prim = NULL;
     dnnl_memory_t mem[4] = {NULL, NULL, NULL, NULL};
     dnnl_exec_arg_t args[4];
-    TRY(dnnl_primitive_create(&prim, pd));
+    VT_DNNL_TRY(dnnl_primitive_create(&prim, pd));
     for (int a = 0; a < nargs; a++) {
-        TRY(dnnl_memory_create(&mem[a], mds[a], engine, ptrs[a]));
+        VT_DNNL_TRY(dnnl_memory_create(&mem[a], mds[a], engine, ptrs[a]));
         args[a] = (dnnl_exec_arg_t){ids[a], mem[a]};
     }
-    TRY(dnnl_primitive_execute(prim, stream, nargs, args));
-    TRY(dnnl_stream_wait(stream));
+    VT_DNNL_TRY(dnnl_primitive_execute(prim, stream, nargs, args));
+    VT_DNNL_TRY(dnnl_stream_wait(stream));
     rc = 0;
 out:
     for (int a = 0; a < 4; a++)
@@ -89,17 +85,17 @@ static int matmul(int64_t B, int64_t M, int64_t N, int64_t K, const float *a, co
     dnnl_memory_desc_t ad, bd, cd;
     dnnl_dims_t adims = {B, M, K}, bdims = {B, K, N}, cdims = {B, M, N};
     dnnl_dims_t bstr_t = {N * K, 1, K};
-    TRY(dnnl_memory_desc_init_by_tag(&ad, 3, adims, dnnl_f32, dnnl_abc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&ad, 3, adims, dnnl_f32, dnnl_abc));
     if (b_trans)
-        TRY(dnnl_memory_desc_init_by_strides(&bd, 3, bdims, dnnl_f32, bstr_t));
+        VT_DNNL_TRY(dnnl_memory_desc_init_by_strides(&bd, 3, bdims, dnnl_f32, bstr_t));
     else
-        TRY(dnnl_memory_desc_init_by_tag(&bd, 3, bdims, dnnl_f32, dnnl_abc));
-    TRY(dnnl_memory_desc_init_by_tag(&cd, 3, cdims, dnnl_f32, dnnl_abc));
+        VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&bd, 3, bdims, dnnl_f32, dnnl_abc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&cd, 3, cdims, dnnl_f32, dnnl_abc));
     dnnl_matmul_desc_t md;
-    TRY(dnnl_matmul_desc_init(&md, &ad, &bd, NULL, &cd));
-    TRY(dnnl_primitive_attr_create(&attr));
-    TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha));
-    TRY(dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL));
+    VT_DNNL_TRY(dnnl_matmul_desc_init(&md, &ad, &bd, NULL, &cd));
+    VT_DNNL_TRY(dnnl_primitive_attr_create(&attr));
+    VT_DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha));
+    VT_DNNL_TRY(dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL));
     {
         int ids[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
         const dnnl_memory_desc_t *mds[3] = {&ad, &bd, &cd};
@@ -119,10 +115,10 @@ static int softmax(int64_t rows, int64_t cols, float *x)
     dnnl_primitive_desc_t pd = NULL;
     dnnl_memory_desc_t d;
     dnnl_dims_t dims = {rows, cols};
-    TRY(dnnl_memory_desc_init_by_tag(&d, 2, dims, dnnl_f32, dnnl_ab));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&d, 2, dims, dnnl_f32, dnnl_ab));
     dnnl_softmax_desc_t sd;
-    TRY(dnnl_softmax_forward_desc_init(&sd, dnnl_forward_inference, &d, 1));
-    TRY(dnnl_primitive_desc_create(&pd, &sd, NULL, engine, NULL));
+    VT_DNNL_TRY(dnnl_softmax_forward_desc_init(&sd, dnnl_forward_inference, &d, 1));
+    VT_DNNL_TRY(dnnl_primitive_desc_create(&pd, &sd, NULL, engine, NULL));
     {
         int ids[2] = {DNNL_ARG_SRC, DNNL_ARG_DST};
         const dnnl_memory_desc_t *mds[2] = {&d, &d};
@@ -137,11 +133,8 @@ out:
 int attn_ref(const vnn_attention_params *p, const float *q, const float *k, const float *v,
              float *out)
 {
-    if (!engine) {
-        if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
-            dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success)
-            return 1;
-    }
+    if (vt_dnnl_get(&engine, &stream) != dnnl_success)
+        return 1;
     const int64_t N = p->N, Sq = p->Sq, Sk = p->Sk, Hq = p->Hq, Hkv = p->Hkv, D = p->D;
     const int64_t G = Hq / Hkv, B = N * Hq;
     /* Head-major copies [N][Hq][S][D], K and V repeated over the group. */

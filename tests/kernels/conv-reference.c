@@ -19,14 +19,10 @@ static void output_size(const vnn_conv2d_desc *d, int64_t *OH, int64_t *OW)
 
 const char *conv_ref_name(void) { return "oneDNN convolution forward"; }
 
+#include "vt-dnnl.h"
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
-
-#define TRY(call)                                                                        \
-    do {                                                                                 \
-        if ((call) != dnnl_success)                                                      \
-            goto out;                                                                    \
-    } while (0)
 
 int conv_ref(const vnn_conv2d_desc *d, const float *x, const float *w, const float *bias,
              float *y)
@@ -37,54 +33,51 @@ int conv_ref(const vnn_conv2d_desc *d, const float *x, const float *w, const flo
     dnnl_primitive_desc_t pd = NULL;
     dnnl_primitive_t prim = NULL;
     dnnl_memory_t mx = NULL, mw = NULL, mb = NULL, my = NULL;
-    if (!engine) {
-        TRY(dnnl_engine_create(&engine, dnnl_cpu, 0));
-        TRY(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags));
-    }
+    VT_DNNL_TRY(vt_dnnl_get(&engine, &stream));
     int64_t OH, OW, G = d->groups;
     output_size(d, &OH, &OW);
     dnnl_memory_desc_t xd, wd, bd, yd;
     dnnl_dims_t xdims = {d->N, d->C_in, d->H, d->W}, ydims = {d->N, d->C_out, OH, OW};
     dnnl_dims_t bdims = {d->C_out};
-    TRY(dnnl_memory_desc_init_by_tag(&xd, 4, xdims, dnnl_f32, dnnl_nhwc));
-    TRY(dnnl_memory_desc_init_by_tag(&yd, 4, ydims, dnnl_f32, dnnl_nhwc));
-    TRY(dnnl_memory_desc_init_by_tag(&bd, 1, bdims, dnnl_f32, dnnl_a));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&xd, 4, xdims, dnnl_f32, dnnl_nhwc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&yd, 4, ydims, dnnl_f32, dnnl_nhwc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&bd, 1, bdims, dnnl_f32, dnnl_a));
     if (G == 1) {
         dnnl_dims_t wdims = {d->C_out, d->C_in, d->kernel_h, d->kernel_w};
-        TRY(dnnl_memory_desc_init_by_tag(&wd, 4, wdims, dnnl_f32, dnnl_hwio));
+        VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&wd, 4, wdims, dnnl_f32, dnnl_hwio));
     } else { /* hwigo: [KH][KW][C_in/G][G][C_out/G], the same bytes as ours */
         dnnl_dims_t wdims = {G, d->C_out / G, d->C_in / G, d->kernel_h, d->kernel_w};
-        TRY(dnnl_memory_desc_init_by_tag(&wd, 5, wdims, dnnl_f32, dnnl_hwigo));
+        VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&wd, 5, wdims, dnnl_f32, dnnl_hwigo));
     }
     dnnl_dims_t strides = {d->stride_h, d->stride_w};
     dnnl_dims_t dilates = {d->dilation_h - 1, d->dilation_w - 1}; /* oneDNN: 0 = dense */
     dnnl_dims_t pad_l = {d->pad_top, d->pad_left}, pad_r = {d->pad_bottom, d->pad_right};
     dnnl_convolution_desc_t cd;
-    TRY(dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
+    VT_DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference,
                                                    dnnl_convolution_direct, &xd, &wd,
                                                    bias ? &bd : NULL, &yd, strides, dilates,
                                                    pad_l, pad_r));
-    TRY(dnnl_primitive_attr_create(&attr));
+    VT_DNNL_TRY(dnnl_primitive_attr_create(&attr));
     if (d->act == VNN_ACT_RELU) {
-        TRY(dnnl_post_ops_create(&ops));
-        TRY(dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
-        TRY(dnnl_primitive_attr_set_post_ops(attr, ops));
+        VT_DNNL_TRY(dnnl_post_ops_create(&ops));
+        VT_DNNL_TRY(dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
+        VT_DNNL_TRY(dnnl_primitive_attr_set_post_ops(attr, ops));
     }
-    TRY(dnnl_primitive_desc_create(&pd, &cd, attr, engine, NULL));
-    TRY(dnnl_primitive_create(&prim, pd));
-    TRY(dnnl_memory_create(&mx, &xd, engine, (void *)x));
-    TRY(dnnl_memory_create(&mw, &wd, engine, (void *)w));
-    TRY(dnnl_memory_create(&my, &yd, engine, y));
+    VT_DNNL_TRY(dnnl_primitive_desc_create(&pd, &cd, attr, engine, NULL));
+    VT_DNNL_TRY(dnnl_primitive_create(&prim, pd));
+    VT_DNNL_TRY(dnnl_memory_create(&mx, &xd, engine, (void *)x));
+    VT_DNNL_TRY(dnnl_memory_create(&mw, &wd, engine, (void *)w));
+    VT_DNNL_TRY(dnnl_memory_create(&my, &yd, engine, y));
     dnnl_exec_arg_t args[4] = {
         {DNNL_ARG_SRC, mx}, {DNNL_ARG_WEIGHTS, mw}, {DNNL_ARG_DST, my}, {DNNL_ARG_BIAS, NULL}};
     int nargs = 3;
     if (bias) {
-        TRY(dnnl_memory_create(&mb, &bd, engine, (void *)bias));
+        VT_DNNL_TRY(dnnl_memory_create(&mb, &bd, engine, (void *)bias));
         args[3].memory = mb;
         nargs = 4;
     }
-    TRY(dnnl_primitive_execute(prim, stream, nargs, args));
-    TRY(dnnl_stream_wait(stream));
+    VT_DNNL_TRY(dnnl_primitive_execute(prim, stream, nargs, args));
+    VT_DNNL_TRY(dnnl_stream_wait(stream));
     rc = 0;
 out:
     dnnl_memory_destroy(mx);

@@ -9,14 +9,10 @@
 
 const char *lstm_ref_name(void) { return "oneDNN lstm_forward"; }
 
+#include "vt-dnnl.h"
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
-
-#define TRY(call)                                                                        \
-    do {                                                                                 \
-        if ((call) != dnnl_success)                                                      \
-            goto out;                                                                    \
-    } while (0)
 
 int lstm_ref(int64_t T, int64_t N, int64_t I, int64_t H, int D, const float *x,
              const float *h0, const float *c0, const float *wl, const float *wi,
@@ -30,33 +26,30 @@ int lstm_ref(int64_t T, int64_t N, int64_t I, int64_t H, int D, const float *x,
     float *zeros = calloc((size_t)(D * N * H), sizeof(float));
     if (!zeros)
         return 1;
-    if (!engine) {
-        TRY(dnnl_engine_create(&engine, dnnl_cpu, 0));
-        TRY(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags));
-    }
+    VT_DNNL_TRY(vt_dnnl_get(&engine, &stream));
     dnnl_memory_desc_t md[NMEM];
     dnnl_dims_t src = {T, N, I}, st = {1, D, N, H}, w_l = {1, D, I, 4, H};
     dnnl_dims_t w_i = {1, D, H, 4, H}, b = {1, D, 4, H}, dst = {T, N, D * H};
-    TRY(dnnl_memory_desc_init_by_tag(&md[SRC], 3, src, dnnl_f32, dnnl_tnc));
-    TRY(dnnl_memory_desc_init_by_tag(&md[SI], 4, st, dnnl_f32, dnnl_ldnc));
-    TRY(dnnl_memory_desc_init_by_tag(&md[SIC], 4, st, dnnl_f32, dnnl_ldnc));
-    TRY(dnnl_memory_desc_init_by_tag(&md[WL], 5, w_l, dnnl_f32, dnnl_ldigo));
-    TRY(dnnl_memory_desc_init_by_tag(&md[WI], 5, w_i, dnnl_f32, dnnl_ldigo));
-    TRY(dnnl_memory_desc_init_by_tag(&md[B], 4, b, dnnl_f32, dnnl_ldgo));
-    TRY(dnnl_memory_desc_init_by_tag(&md[DST], 3, dst, dnnl_f32, dnnl_tnc));
-    TRY(dnnl_memory_desc_init_by_tag(&md[DI], 4, st, dnnl_f32, dnnl_ldnc));
-    TRY(dnnl_memory_desc_init_by_tag(&md[DIC], 4, st, dnnl_f32, dnnl_ldnc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[SRC], 3, src, dnnl_f32, dnnl_tnc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[SI], 4, st, dnnl_f32, dnnl_ldnc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[SIC], 4, st, dnnl_f32, dnnl_ldnc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[WL], 5, w_l, dnnl_f32, dnnl_ldigo));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[WI], 5, w_i, dnnl_f32, dnnl_ldigo));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[B], 4, b, dnnl_f32, dnnl_ldgo));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[DST], 3, dst, dnnl_f32, dnnl_tnc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[DI], 4, st, dnnl_f32, dnnl_ldnc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&md[DIC], 4, st, dnnl_f32, dnnl_ldnc));
     dnnl_rnn_desc_t desc;
-    TRY(dnnl_lstm_forward_desc_init(
+    VT_DNNL_TRY(dnnl_lstm_forward_desc_init(
         &desc, dnnl_forward_inference,
         D == 2 ? dnnl_bidirectional_concat : dnnl_unidirectional_left2right, &md[SRC],
         &md[SI], &md[SIC], &md[WL], &md[WI], &md[B], &md[DST], &md[DI], &md[DIC], 0));
-    TRY(dnnl_primitive_desc_create(&pd, &desc, NULL, engine, NULL));
-    TRY(dnnl_primitive_create(&prim, pd));
+    VT_DNNL_TRY(dnnl_primitive_desc_create(&pd, &desc, NULL, engine, NULL));
+    VT_DNNL_TRY(dnnl_primitive_create(&prim, pd));
     void *ptrs[NMEM] = {(void *)x, (void *)(h0 ? h0 : zeros), (void *)(c0 ? c0 : zeros),
                         (void *)wl, (void *)wi, (void *)bias, y, hn, cn};
     for (int i = 0; i < NMEM; i++)
-        TRY(dnnl_memory_create(&m[i], &md[i], engine, ptrs[i]));
+        VT_DNNL_TRY(dnnl_memory_create(&m[i], &md[i], engine, ptrs[i]));
     dnnl_exec_arg_t args[] = {
         {DNNL_ARG_SRC_LAYER, m[SRC]},     {DNNL_ARG_SRC_ITER, m[SI]},
         {DNNL_ARG_SRC_ITER_C, m[SIC]},    {DNNL_ARG_WEIGHTS_LAYER, m[WL]},
@@ -64,8 +57,8 @@ int lstm_ref(int64_t T, int64_t N, int64_t I, int64_t H, int D, const float *x,
         {DNNL_ARG_DST_LAYER, m[DST]},     {DNNL_ARG_DST_ITER, m[DI]},
         {DNNL_ARG_DST_ITER_C, m[DIC]},
     };
-    TRY(dnnl_primitive_execute(prim, stream, (int)(sizeof args / sizeof args[0]), args));
-    TRY(dnnl_stream_wait(stream));
+    VT_DNNL_TRY(dnnl_primitive_execute(prim, stream, (int)(sizeof args / sizeof args[0]), args));
+    VT_DNNL_TRY(dnnl_stream_wait(stream));
     rc = 0;
 out:
     for (int i = 0; i < NMEM; i++)

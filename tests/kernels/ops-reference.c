@@ -14,14 +14,10 @@
 
 const char *ops_ref_name(void) { return "oneDNN primitives"; }
 
+#include "vt-dnnl.h"
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
-
-#define TRY(call)                                                                        \
-    do {                                                                                 \
-        if ((call) != dnnl_success)                                                      \
-            goto out;                                                                    \
-    } while (0)
 
 /* Creates the primitive of op_desc, wraps the buffers (arg ids in `ids`,
  * pointers in `ptrs`, all of descriptor md except those in `small`, which
@@ -38,14 +34,14 @@ static int run(const void *op_desc, int n, const int *ids, void *const *ptrs,
     dnnl_primitive_t prim = NULL;
     dnnl_memory_t mem[4] = {NULL, NULL, NULL, NULL};
     dnnl_exec_arg_t args[4];
-    TRY(dnnl_primitive_desc_create(&pd, op_desc, NULL, engine, NULL));
-    TRY(dnnl_primitive_create(&prim, pd));
+    VT_DNNL_TRY(dnnl_primitive_desc_create(&pd, op_desc, NULL, engine, NULL));
+    VT_DNNL_TRY(dnnl_primitive_create(&prim, pd));
     for (int i = 0; i < n; i++) {
-        TRY(dnnl_memory_create(&mem[i], i >= small_from ? small_md : md, engine, ptrs[i]));
+        VT_DNNL_TRY(dnnl_memory_create(&mem[i], i >= small_from ? small_md : md, engine, ptrs[i]));
         args[i] = (dnnl_exec_arg_t){ids[i], mem[i]};
     }
-    TRY(dnnl_primitive_execute(prim, stream, n, args));
-    TRY(dnnl_stream_wait(stream));
+    VT_DNNL_TRY(dnnl_primitive_execute(prim, stream, n, args));
+    VT_DNNL_TRY(dnnl_stream_wait(stream));
     rc = 0;
 out:
     for (int i = 0; i < 4; i++)
@@ -56,15 +52,7 @@ out:
     return rc;
 }
 
-static int init(void)
-{
-    if (engine)
-        return 0;
-    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success ||
-        dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success)
-        return 1;
-    return 0;
-}
+static int init(void) { return vt_dnnl_get(&engine, &stream) != dnnl_success; }
 
 int ops_ref_layernorm(int64_t rows, int64_t cols, const float *x, const float *gamma,
                       const float *beta, float eps, float *y)

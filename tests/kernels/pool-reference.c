@@ -48,14 +48,10 @@ bool pool_ref_dnnl_agrees(enum pool_kind kind, const vnn_pool2d_params *p, int64
 
 const char *pool_ref_name(void) { return "oneDNN pooling forward"; }
 
+#include "vt-dnnl.h"
+
 static dnnl_engine_t engine;
 static dnnl_stream_t stream;
-
-#define TRY(call)                                                                        \
-    do {                                                                                 \
-        if ((call) != dnnl_success)                                                      \
-            goto out;                                                                    \
-    } while (0)
 
 static int run_dnnl(dnnl_alg_kind_t alg, int64_t N, int64_t H, int64_t W, int64_t C,
                     const float *x, int64_t OH, int64_t OW, float *y, const dnnl_dims_t kernel,
@@ -65,24 +61,21 @@ static int run_dnnl(dnnl_alg_kind_t alg, int64_t N, int64_t H, int64_t W, int64_
     dnnl_primitive_desc_t pd = NULL;
     dnnl_primitive_t prim = NULL;
     dnnl_memory_t mx = NULL, my = NULL;
-    if (!engine) {
-        TRY(dnnl_engine_create(&engine, dnnl_cpu, 0));
-        TRY(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags));
-    }
+    VT_DNNL_TRY(vt_dnnl_get(&engine, &stream));
     dnnl_memory_desc_t xd, yd;
     dnnl_dims_t xdims = {N, C, H, W}, ydims = {N, C, OH, OW}, dil = {0, 0};
-    TRY(dnnl_memory_desc_init_by_tag(&xd, 4, xdims, dnnl_f32, dnnl_nhwc));
-    TRY(dnnl_memory_desc_init_by_tag(&yd, 4, ydims, dnnl_f32, dnnl_nhwc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&xd, 4, xdims, dnnl_f32, dnnl_nhwc));
+    VT_DNNL_TRY(dnnl_memory_desc_init_by_tag(&yd, 4, ydims, dnnl_f32, dnnl_nhwc));
     dnnl_pooling_v2_desc_t desc;
-    TRY(dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &xd, &yd,
+    VT_DNNL_TRY(dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &xd, &yd,
                                           strides, kernel, dil, pad_l, pad_r));
-    TRY(dnnl_primitive_desc_create(&pd, &desc, NULL, engine, NULL));
-    TRY(dnnl_primitive_create(&prim, pd));
-    TRY(dnnl_memory_create(&mx, &xd, engine, (void *)x));
-    TRY(dnnl_memory_create(&my, &yd, engine, y));
+    VT_DNNL_TRY(dnnl_primitive_desc_create(&pd, &desc, NULL, engine, NULL));
+    VT_DNNL_TRY(dnnl_primitive_create(&prim, pd));
+    VT_DNNL_TRY(dnnl_memory_create(&mx, &xd, engine, (void *)x));
+    VT_DNNL_TRY(dnnl_memory_create(&my, &yd, engine, y));
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, mx}, {DNNL_ARG_DST, my}};
-    TRY(dnnl_primitive_execute(prim, stream, 2, args));
-    TRY(dnnl_stream_wait(stream));
+    VT_DNNL_TRY(dnnl_primitive_execute(prim, stream, 2, args));
+    VT_DNNL_TRY(dnnl_stream_wait(stream));
     rc = 0;
 out:
     dnnl_memory_destroy(mx);
