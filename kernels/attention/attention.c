@@ -4,29 +4,11 @@
 #include <stdint.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/args.h"
 #include "kernels/attention/attention-driver.h"
 #include "kernels/common/memory.h"
 #include "vnn/attention.h"
 #include "vnn/cpu.h"
-
-/* a * b * c * d floats as bytes, at most PTRDIFF_MAX (all >= 1). */
-static int float_bytes(int64_t a, int64_t b, int64_t c, int64_t d, size_t *bytes)
-{
-    int64_t n;
-    if (__builtin_mul_overflow(a, b, &n) || __builtin_mul_overflow(n, c, &n) ||
-        __builtin_mul_overflow(n, d, &n) ||
-        __builtin_mul_overflow(n, (int64_t)sizeof(float), &n) ||
-        (uint64_t)n > (uint64_t)PTRDIFF_MAX)
-        return 0;
-    *bytes = (size_t)n;
-    return 1;
-}
-
-static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
-{
-    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
-    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
-}
 
 /* Bytes spanned by the mask: its largest offset plus one element. */
 static int mask_bytes(const vnn_attention_params *p, size_t *bytes)
@@ -41,7 +23,7 @@ static int mask_bytes(const vnn_attention_params *p, size_t *bytes)
         __builtin_mul_overflow(p->Sq - 1, p->mask_stride_q, &t) ||
         __builtin_add_overflow(last, t, &last))
         return 0;
-    return float_bytes(last + 1, 1, 1, 1, bytes);
+    return vnn_float_bytes4(last + 1, 1, 1, 1, bytes);
 }
 
 /* The shape part of the params (no tensors): sizes, heads, scale. */
@@ -50,8 +32,8 @@ static int shape_ok(const vnn_attention_params *p)
     size_t b;
     return p && p->N >= 1 && p->Sq >= 1 && p->Sk >= 1 && p->Hq >= 1 && p->Hkv >= 1 &&
            p->D >= 1 && p->Hq % p->Hkv == 0 && isfinite(p->scale) &&
-           float_bytes(p->N, p->Sq, p->Hq, p->D, &b) &&
-           float_bytes(p->N, p->Sk, p->Hkv, p->D, &b);
+           vnn_float_bytes4(p->N, p->Sq, p->Hq, p->D, &b) &&
+           vnn_float_bytes4(p->N, p->Sk, p->Hkv, p->D, &b);
 }
 
 static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attention_params *p)
@@ -80,17 +62,18 @@ static int args_ok(const vnn_attention_params *p, const float *q, const float *k
     size_t qb = 0, kb = 0, mb = 0;
     if (!shape_ok(p) || !q || !k || !v || !out)
         return 0;
-    float_bytes(p->N, p->Sq, p->Hq, p->D, &qb);
-    float_bytes(p->N, p->Sk, p->Hkv, p->D, &kb);
+    vnn_float_bytes4(p->N, p->Sq, p->Hq, p->D, &qb);
+    vnn_float_bytes4(p->N, p->Sk, p->Hkv, p->D, &kb);
     if (p->key_lengths)
         for (int64_t n = 0; n < p->N; n++)
             if (p->key_lengths[n] < 0 || p->key_lengths[n] > p->Sk)
                 return 0;
-    if (p->mask && (!mask_bytes(p, &mb) || overlap(p->mask, mb, out, qb)))
+    if (p->mask && (!mask_bytes(p, &mb) || vnn_overlaps(p->mask, mb, out, qb)))
         return 0;
-    if (p->key_lengths && overlap(p->key_lengths, (size_t)p->N * sizeof(int64_t), out, qb))
+    if (p->key_lengths && vnn_overlaps(p->key_lengths, (size_t)p->N * sizeof(int64_t), out, qb))
         return 0;
-    return !overlap(q, qb, out, qb) && !overlap(k, kb, out, qb) && !overlap(v, kb, out, qb);
+    return !vnn_overlaps(q, qb, out, qb) && !vnn_overlaps(k, kb, out, qb) &&
+           !vnn_overlaps(v, kb, out, qb);
 }
 
 vnn_status vnn_attention(const vnn_attention_params *params, const float *q, const float *k,
@@ -106,8 +89,8 @@ vnn_status vnn_attention(const vnn_attention_params *params, const float *q, con
         return VNN_ERR_INVALID_ARG;
     if (workspace) {
         size_t qb = 0;
-        float_bytes(params->N, params->Sq, params->Hq, params->D, &qb);
-        if (workspace_bytes < need || overlap(workspace, workspace_bytes, out, qb))
+        vnn_float_bytes4(params->N, params->Sq, params->Hq, params->D, &qb);
+        if (workspace_bytes < need || vnn_overlaps(workspace, workspace_bytes, out, qb))
             return VNN_ERR_INVALID_ARG;
     } else if (!(workspace = vnn_scratch(need))) {
         return VNN_ERR_OUT_OF_MEMORY;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/args.h"
 #include "kernels/common/memory.h"
 #include "kernels/conv/conv-driver.h"
 #include "vnn/conv.h"
@@ -22,17 +23,6 @@ static int64_t extent(int64_t k, int64_t d)
 {
     int64_t e;
     return mul64(k - 1, d, &e) && e < INT64_MAX ? e + 1 : -1;
-}
-
-/* n floats as bytes, at most PTRDIFF_MAX; product of the four factors. */
-static int float_bytes(int64_t a, int64_t b, int64_t c, int64_t d, size_t *bytes)
-{
-    int64_t n;
-    if (!mul64(a, b, &n) || !mul64(n, c, &n) || !mul64(n, d, &n) ||
-        !mul64(n, (int64_t)sizeof(float), &n) || (uint64_t)n > (uint64_t)PTRDIFF_MAX)
-        return 0;
-    *bytes = (size_t)n;
-    return 1;
 }
 
 /* One spatial dimension: input, kernel, stride, dilation, paddings -> output. */
@@ -64,9 +54,9 @@ static int desc_ok(const vnn_conv2d_desc *d, struct conv_sizes *s)
         !dim_ok(d->W, d->kernel_w, d->stride_w, d->dilation_w, d->pad_left, d->pad_right,
                 &s->OW))
         return 0;
-    return float_bytes(d->N, d->H, d->W, d->C_in, &s->x_bytes) &&
-           float_bytes(d->N, s->OH, s->OW, d->C_out, &s->y_bytes) &&
-           float_bytes(d->kernel_h, d->kernel_w, d->C_in / d->groups, d->C_out, &s->w_bytes);
+    return vnn_float_bytes4(d->N, d->H, d->W, d->C_in, &s->x_bytes) &&
+           vnn_float_bytes4(d->N, s->OH, s->OW, d->C_out, &s->y_bytes) &&
+           vnn_float_bytes4(d->kernel_h, d->kernel_w, d->C_in / d->groups, d->C_out, &s->w_bytes);
 }
 
 vnn_status vnn_conv2d_output_size(const vnn_conv2d_desc *desc, int64_t *OH, int64_t *OW)
@@ -112,19 +102,13 @@ vnn_status vnn_conv2d_set_padding(vnn_conv2d_desc *desc, vnn_padding padding)
     return VNN_OK;
 }
 
-static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
-{
-    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
-    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
-}
-
 vnn_status vnn_conv2d_weights_from_oihw(int64_t C_out, int64_t C_in_per_group, int64_t KH,
                                         int64_t KW, const float *oihw, float *hwio)
 {
     size_t bytes;
     if (!oihw || !hwio || C_out < 1 || C_in_per_group < 1 || KH < 1 || KW < 1 ||
-        !float_bytes(C_out, C_in_per_group, KH, KW, &bytes) ||
-        overlap(oihw, bytes, hwio, bytes))
+        !vnn_float_bytes4(C_out, C_in_per_group, KH, KW, &bytes) ||
+        vnn_overlaps(oihw, bytes, hwio, bytes))
         return VNN_ERR_INVALID_ARG;
     size_t O = (size_t)C_out, I = (size_t)C_in_per_group, kh = (size_t)KH, kw = (size_t)KW;
     for (size_t o = 0; o < O; o++)
@@ -210,7 +194,7 @@ vnn_status vnn_conv2d_plan_run(const vnn_conv2d_plan *plan, const float *x, floa
         return VNN_ERR_INVALID_ARG;
     size_t x_bytes = plan->N * plan->H * plan->W * plan->C_in * sizeof(float);
     size_t y_bytes = plan->M * plan->C_out * sizeof(float);
-    if (overlap(x, x_bytes, y, y_bytes))
+    if (vnn_overlaps(x, x_bytes, y, y_bytes))
         return VNN_ERR_INVALID_ARG;
     /* A user workspace: align its start, count the thread slices it holds. */
     size_t slices = 0;
@@ -243,7 +227,7 @@ vnn_status vnn_conv2d(const vnn_conv2d_desc *desc, const float *x, const float *
 {
     struct conv_sizes s;
     if (!x || !y || !weights_hwio || !desc_ok(desc, &s) ||
-        overlap(x, s.x_bytes, y, s.y_bytes))
+        vnn_overlaps(x, s.x_bytes, y, s.y_bytes))
         return VNN_ERR_INVALID_ARG;
     vnn_conv2d_plan *p = NULL;
     vnn_status st = vnn_conv2d_plan_create(desc, weights_hwio, bias, &p);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/args.h"
 #include "kernels/common/memory.h"
 #include "kernels/lstm/lstm-driver.h"
 #include "vnn/lstm.h"
@@ -12,22 +13,12 @@
 /* a * b * c floats as bytes, at most PTRDIFF_MAX. */
 static int float_bytes(int64_t a, int64_t b, int64_t c, size_t *bytes)
 {
-    int64_t n;
-    if (a < 1 || b < 1 || c < 1 || __builtin_mul_overflow(a, b, &n) ||
-        __builtin_mul_overflow(n, c, &n) ||
-        __builtin_mul_overflow(n, (int64_t)sizeof(float), &n) ||
-        (uint64_t)n > (uint64_t)PTRDIFF_MAX)
-        return 0;
-    *bytes = (size_t)n;
-    return 1;
+    return a >= 1 && b >= 1 && c >= 1 && vnn_float_bytes4(a, b, c, 1, bytes);
 }
 
 static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
 {
-    if (!a || !b)
-        return 0;
-    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
-    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+    return a && b && vnn_overlaps(a, a_bytes, b, b_bytes);
 }
 
 static int desc_ok(const vnn_lstm_desc *d)

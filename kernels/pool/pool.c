@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/args.h"
 #include "kernels/pool/pool-driver.h"
 #include "vnn/cpu.h"
 #include "vnn/pool.h"
@@ -48,25 +49,6 @@ vnn_status vnn_pool2d_output_size(const vnn_pool2d_params *p, int64_t H, int64_t
     return VNN_OK;
 }
 
-/* a * b * c * d floats as bytes, at most PTRDIFF_MAX (all >= 1). */
-static int float_bytes(int64_t a, int64_t b, int64_t c, int64_t d, size_t *bytes)
-{
-    int64_t n;
-    if (__builtin_mul_overflow(a, b, &n) || __builtin_mul_overflow(n, c, &n) ||
-        __builtin_mul_overflow(n, d, &n) ||
-        __builtin_mul_overflow(n, (int64_t)sizeof(float), &n) ||
-        (uint64_t)n > (uint64_t)PTRDIFF_MAX)
-        return 0;
-    *bytes = (size_t)n;
-    return 1;
-}
-
-static int overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes)
-{
-    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
-    return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
-}
-
 /* Both tensors valid, non-overlapping, and OH x OW the output size. */
 static int args_ok(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, int64_t C,
                    const float *x, int64_t OH, int64_t OW, const float *y)
@@ -74,8 +56,8 @@ static int args_ok(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, 
     int64_t oh, ow;
     size_t x_bytes, y_bytes;
     return x && y && N >= 1 && C >= 1 && vnn_pool2d_output_size(p, H, W, &oh, &ow) == VNN_OK &&
-           oh == OH && ow == OW && float_bytes(N, H, W, C, &x_bytes) &&
-           float_bytes(N, OH, OW, C, &y_bytes) && !overlap(x, x_bytes, y, y_bytes);
+           oh == OH && ow == OW && vnn_float_bytes4(N, H, W, C, &x_bytes) &&
+           vnn_float_bytes4(N, OH, OW, C, &y_bytes) && !vnn_overlaps(x, x_bytes, y, y_bytes);
 }
 
 static vnn_status pool(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, int64_t C,
@@ -117,8 +99,8 @@ vnn_status vnn_global_avgpool2d(int64_t N, int64_t H, int64_t W, int64_t C, cons
                                 float *y)
 {
     size_t x_bytes, y_bytes;
-    if (!x || !y || N < 1 || H < 1 || W < 1 || C < 1 || !float_bytes(N, H, W, C, &x_bytes) ||
-        !float_bytes(N, 1, 1, C, &y_bytes) || overlap(x, x_bytes, y, y_bytes))
+    if (!x || !y || N < 1 || H < 1 || W < 1 || C < 1 || !vnn_float_bytes4(N, H, W, C, &x_bytes) ||
+        !vnn_float_bytes4(N, 1, 1, C, &y_bytes) || vnn_overlaps(x, x_bytes, y, y_bytes))
         return VNN_ERR_INVALID_ARG;
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
