@@ -16,7 +16,6 @@
  * the score matrix plus its primitives' scratchpads).
  * Both run once before timing and a few rows are checked against a double
  * reference, so a broken implementation fails instead of reporting. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include <oneapi/dnnl/dnnl_debug.h>
 
 #include "bench.h"
+#include "shapes-file.h"
 #include "dispatch/dispatch.h" /* the microkernel names for the label */
 #include "shim/vnn_bench.h"
 #include "vnn/vnn.h"
@@ -452,66 +452,34 @@ static void bench_attention(vb_state *st, void *arg)
 }
 
 /* "label N Sq Sk H Hkv D causal", # starts a comment. */
-static int parse_line(char *line, struct attn_case *c, int *blank)
+static bool add_line(const struct vb_shape_line *line, void *ctx)
 {
-    char *hash = strchr(line, '#');
-    if (hash)
-        *hash = '\0';
-    long long v[7];
-    char label[64];
-    int got = sscanf(line, "%63s %lld %lld %lld %lld %lld %lld %lld", label, &v[0], &v[1],
-                     &v[2], &v[3], &v[4], &v[5], &v[6]);
-    *blank = got <= 0;
-    if (*blank)
-        return 1;
-    if (got != 8)
-        return 0;
-    for (int i = 0; i < 6; i++)
-        if (v[i] < 1)
-            return 0;
-    if (v[3] % v[4] != 0 || (v[6] != 0 && v[6] != 1))
-        return 0;
-    *c = (struct attn_case){.N = v[0], .Sq = v[1], .Sk = v[2], .H = v[3], .Hkv = v[4],
-                            .D = v[5], .causal = (int)v[6]};
-    snprintf(c->label, sizeof c->label, "%s", label);
-    return 1;
+    (void)ctx;
+    int64_t v[7];
+    if (line->nfields != 8 || !vb_shape_label_ok(line) || !vb_shape_ints(line, 1, 6, 1, v) ||
+        !vb_shape_ints(line, 7, 1, 0, v + 6) || v[3] % v[4] != 0 || v[6] > 1) {
+        fprintf(stderr, "vnn-bench: %s:%d: expected \"label N Sq Sk H Hkv D causal\"\n",
+                line->path, line->lineno);
+        return false;
+    }
+    static const char *const names[] = {"vnn", "onednn"};
+    for (int impl = IMPL_VNN; impl <= IMPL_ONEDNN; impl++) {
+        struct attn_case *p = malloc(sizeof *p); /* lives until exit */
+        if (!p) {
+            fprintf(stderr, "vnn-bench: out of memory\n");
+            return false;
+        }
+        *p = (struct attn_case){.N = v[0], .Sq = v[1], .Sk = v[2], .H = v[3], .Hkv = v[4],
+                                .D = v[5], .causal = (int)v[6], .impl = (enum impl)impl};
+        snprintf(p->label, sizeof p->label, "%s", line->field[0]);
+        char name[128];
+        snprintf(name, sizeof name, "attention/%s/%s", line->field[0], names[impl]);
+        vb_register(name, bench_attention, p);
+    }
+    return true;
 }
 
 bool vb_register_attention(const char *shapes_path)
 {
-    FILE *f = fopen(shapes_path, "r");
-    if (!f) {
-        fprintf(stderr, "vnn-bench: cannot read attention shapes from %s: %s\n", shapes_path,
-                strerror(errno));
-        return false;
-    }
-    char line[256];
-    bool ok = true;
-    for (int lineno = 1; ok && fgets(line, sizeof line, f); lineno++) {
-        struct attn_case c;
-        int blank;
-        if (!parse_line(line, &c, &blank)) {
-            fprintf(stderr, "vnn-bench: %s:%d: expected \"label N Sq Sk H Hkv D causal\"\n",
-                    shapes_path, lineno);
-            ok = false;
-            continue;
-        }
-        if (blank)
-            continue;
-        static const char *const names[] = {"vnn", "onednn"};
-        for (int impl = IMPL_VNN; impl <= IMPL_ONEDNN; impl++) {
-            struct attn_case *p = malloc(sizeof *p); /* lives until exit */
-            if (!p) {
-                ok = false;
-                break;
-            }
-            *p = c;
-            p->impl = (enum impl)impl;
-            char name[128];
-            snprintf(name, sizeof name, "attention/%s/%s", c.label, names[impl]);
-            vb_register(name, bench_attention, p);
-        }
-    }
-    fclose(f);
-    return ok;
+    return vb_read_shapes(shapes_path, "attention", add_line, NULL);
 }

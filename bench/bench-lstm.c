@@ -8,7 +8,6 @@
  * Counters: GFLOPS = 2*T*N*4H*(I+H)*D per call / seconds, and ms per call.
  * Both run once before timing and vnn's output is compared with oneDNN's,
  * so a broken kernel fails instead of reporting a number. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include "bench.h"
+#include "shapes-file.h"
 #include "dispatch/dispatch.h"
 #include "shim/vnn_bench.h"
 #include "vnn/vnn.h"
@@ -295,36 +295,24 @@ static bool add(const char *label, const int64_t v[5], enum impl impl)
     return true;
 }
 
-bool vb_register_lstm(const char *shapes_path)
+static bool add_line(const struct vb_shape_line *line, void *ctx)
 {
-    FILE *f = fopen(shapes_path, "r");
-    if (!f) {
-        fprintf(stderr, "vnn-bench: cannot read LSTM shapes from %s: %s\n", shapes_path,
-                strerror(errno));
+    (void)ctx;
+    int64_t v[5];
+    if (line->nfields != 6 || !vb_shape_label_ok(line) || !vb_shape_ints(line, 1, 5, 1, v) ||
+        v[4] > 2) {
+        fprintf(stderr, "vnn-bench: %s:%d: expected \"label N T I H D\" (D 1 or 2)\n",
+                line->path, line->lineno);
         return false;
     }
-    char line[256];
-    bool ok = true;
-    for (int lineno = 1; ok && fgets(line, sizeof line, f); lineno++) {
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        char label[64], extra[2];
-        long long v[5];
-        int n = sscanf(line, "%63s %lld %lld %lld %lld %lld %1s", label, &v[0], &v[1], &v[2],
-                       &v[3], &v[4], extra);
-        if (n <= 0)
-            continue;
-        int64_t dims[5] = {v[0], v[1], v[2], v[3], v[4]};
-        if (n != 6 || v[0] < 1 || v[1] < 1 || v[2] < 1 || v[3] < 1 || v[4] < 1 || v[4] > 2) {
-            fprintf(stderr, "vnn-bench: %s:%d: expected \"label N T I H D\" (D 1 or 2)\n",
-                    shapes_path, lineno);
-            ok = false;
-        } else if (!add(label, dims, IMPL_VNN) || !add(label, dims, IMPL_ONEDNN)) {
-            fprintf(stderr, "vnn-bench: out of memory\n");
-            ok = false;
-        }
+    if (!add(line->field[0], v, IMPL_VNN) || !add(line->field[0], v, IMPL_ONEDNN)) {
+        fprintf(stderr, "vnn-bench: out of memory\n");
+        return false;
     }
-    fclose(f);
-    return ok;
+    return true;
+}
+
+bool vb_register_lstm(const char *shapes_path)
+{
+    return vb_read_shapes(shapes_path, "LSTM", add_line, NULL);
 }
