@@ -26,6 +26,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 
+#include "bench-rand.h"
 #include "bench.h"
 #include "shapes-file.h"
 #include "dispatch/dispatch.h" /* the microkernel names for the label */
@@ -49,17 +50,6 @@ static struct {
     float *q, *k, *v, *out;    /* [N][S][H][D] */
     float *qh, *kh, *vh, *oh;  /* head-major copies for oneDNN */
 } cur;
-
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static float rand_pm1(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545f4914f6cdd1dull;
-    return (float)(r >> 40) * 0x1p-23f - 1.0f;
-}
 
 static float *alloc_floats(int64_t n)
 {
@@ -110,9 +100,9 @@ static int data_get(const struct attn_case *c)
         return 0;
     }
     for (int64_t i = 0; i < nq; i++)
-        cur.q[i] = rand_pm1();
+        cur.q[i] = vb_rand_pm1();
     for (int64_t i = 0; i < nk; i++)
-        cur.k[i] = rand_pm1(), cur.v[i] = rand_pm1();
+        cur.k[i] = vb_rand_pm1(), cur.v[i] = vb_rand_pm1();
     to_heads(cur.q, c->N, c->Sq, c->H, c->H, c->D, cur.qh);
     to_heads(cur.k, c->N, c->Sk, c->Hkv, c->H, c->D, cur.kh);
     to_heads(cur.v, c->N, c->Sk, c->Hkv, c->H, c->D, cur.vh);

@@ -22,6 +22,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 
+#include "bench-rand.h"
 #include "bench.h"
 #include "kernels/conv/conv-driver.h" /* the path and microkernel for the label */
 #include "shapes-file.h"
@@ -45,23 +46,6 @@ static struct {
     size_t y_floats;
     struct { int64_t n, oh, ow, co; double ref, tol; } s[SAMPLES];
 } cur;
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static float rand_pm1(void) /* uniform in [-1, 1) */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545f4914f6cdd1dull;
-    return (float)(r >> 40) * 0x1p-23f - 1.0f;
-}
-
-static int64_t rand_below(int64_t n)
-{
-    int64_t v = (int64_t)((rand_pm1() + 1.0f) / 2 * (float)n);
-    return v < n ? v : n - 1;
-}
 
 static float *alloc_floats(size_t n)
 {
@@ -120,16 +104,16 @@ static bool data_get(const struct conv_case *shape)
         return false;
     }
     for (size_t i = 0; i < xn; i++)
-        cur.x[i] = rand_pm1();
+        cur.x[i] = vb_rand_pm1();
     for (size_t i = 0; i < wn; i++)
-        cur.w[i] = rand_pm1();
+        cur.w[i] = vb_rand_pm1();
     for (int64_t i = 0; i < d->C_out; i++)
-        cur.bias[i] = rand_pm1();
+        cur.bias[i] = vb_rand_pm1();
     for (int t = 0; t < SAMPLES; t++) { /* two corners, then random elements */
-        int64_t n = t < 2 ? t * (d->N - 1) : rand_below(d->N);
-        int64_t oh = t < 2 ? t * (shape->OH - 1) : rand_below(shape->OH);
-        int64_t ow = t < 2 ? t * (shape->OW - 1) : rand_below(shape->OW);
-        int64_t co = t < 2 ? t * (d->C_out - 1) : rand_below(d->C_out);
+        int64_t n = t < 2 ? t * (d->N - 1) : vb_rand_below(d->N);
+        int64_t oh = t < 2 ? t * (shape->OH - 1) : vb_rand_below(shape->OH);
+        int64_t ow = t < 2 ? t * (shape->OW - 1) : vb_rand_below(shape->OW);
+        int64_t co = t < 2 ? t * (d->C_out - 1) : vb_rand_below(d->C_out);
         cur.s[t].n = n, cur.s[t].oh = oh, cur.s[t].ow = ow, cur.s[t].co = co;
         reference(d, n, oh, ow, co, &cur.s[t].ref, &cur.s[t].tol);
     }

@@ -21,6 +21,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 
+#include "bench-rand.h"
 #include "bench.h"
 #include "dispatch/dispatch.h" /* the microkernel name for the label */
 #include "shim/vnn_bench.h"
@@ -43,17 +44,6 @@ static struct {
     float *A, *B, *C;
     struct { int64_t i, j; double ref, tol; } s[SAMPLES];
 } cur;
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static float rand_pm1(void) /* uniform in [-1, 1) */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545f4914f6cdd1dull;
-    return (float)(r >> 40) * 0x1p-23f - 1.0f;
-}
 
 static float *alloc_floats(int64_t rows, int64_t cols)
 {
@@ -86,14 +76,14 @@ static bool data_get(int64_t M, int64_t N, int64_t K)
     }
     cur.M = M, cur.N = N, cur.K = K;
     for (int64_t i = 0; i < M * K; i++)
-        cur.A[i] = rand_pm1();
+        cur.A[i] = vb_rand_pm1();
     for (int64_t i = 0; i < K * N; i++)
-        cur.B[i] = rand_pm1();
+        cur.B[i] = vb_rand_pm1();
     /* The corners, then random elements. A float sum of K products is
      * within K * 2^-24 * sum|a*b| of the exact value. */
     for (int t = 0; t < SAMPLES; t++) {
-        int64_t i = t < 4 ? (t & 1) * (M - 1) : (int64_t)((rand_pm1() + 1.0f) / 2 * M);
-        int64_t j = t < 4 ? (t >> 1) * (N - 1) : (int64_t)((rand_pm1() + 1.0f) / 2 * N);
+        int64_t i = t < 4 ? (t & 1) * (M - 1) : (int64_t)((vb_rand_pm1() + 1.0f) / 2 * M);
+        int64_t j = t < 4 ? (t >> 1) * (N - 1) : (int64_t)((vb_rand_pm1() + 1.0f) / 2 * N);
         i = i < M ? i : M - 1;
         j = j < N ? j : N - 1;
         double ref = 0.0, mag = 0.0;

@@ -17,6 +17,7 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include "bench-rand.h"
 #include "bench.h"
 #include "shapes-file.h"
 #include "dispatch/dispatch.h"
@@ -30,17 +31,6 @@ struct lstm_case {
     int64_t N, T, I, H, D;
     enum impl impl;
 };
-
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static float rand_pm1(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545f4914f6cdd1dull;
-    return (float)(r >> 40) * 0x1p-23f - 1.0f;
-}
 
 /* Inputs and oneDNN-layout weights of one shape, plus PyTorch-layout copies. */
 struct data {
@@ -95,13 +85,13 @@ static bool data_make(const struct lstm_case *c, struct data *d)
     }
     float s = 1.0f / sqrtf((float)c->H);
     for (int64_t i = 0; i < c->T * c->N * c->I; i++)
-        d->x[i] = rand_pm1();
+        d->x[i] = vb_rand_pm1();
     for (int64_t i = 0; i < c->D * c->I * G; i++)
-        d->wl[i] = s * rand_pm1();
+        d->wl[i] = s * vb_rand_pm1();
     for (int64_t i = 0; i < c->D * c->H * G; i++)
-        d->wi[i] = s * rand_pm1();
+        d->wi[i] = s * vb_rand_pm1();
     for (int64_t i = 0; i < c->D * G; i++)
-        d->bias[i] = s * rand_pm1();
+        d->bias[i] = s * vb_rand_pm1();
     for (int64_t i = 0; i < c->D; i++)
         if (vnn_lstm_import_weights(VNN_LSTM_FORMAT_ONEDNN, c->I, c->H, d->wl + i * c->I * G,
                                     d->wi + i * c->H * G, d->bias + i * G, d->w_ih[i],

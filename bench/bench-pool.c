@@ -23,6 +23,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 
+#include "bench-rand.h"
 #include "bench.h"
 #include "dispatch/dispatch.h" /* the microkernel names for the label */
 #include "shapes-file.h"
@@ -52,23 +53,6 @@ static struct {
     float **x, **y; /* [sets] */
     struct { int64_t n, oh, ow, c; double ref, tol; } s[SAMPLES];
 } cur;
-
-static uint64_t rng_state = 0x2545f4914f6cdd1du;
-
-static float rand_pm1(void) /* uniform in [-1, 1) */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545f4914f6cdd1dull;
-    return (float)(r >> 40) * 0x1p-23f - 1.0f;
-}
-
-static int64_t rand_below(int64_t n)
-{
-    int64_t v = (int64_t)((rand_pm1() + 1.0f) / 2 * (float)n);
-    return v < n ? v : n - 1;
-}
 
 static void data_free(void)
 {
@@ -123,16 +107,16 @@ static bool data_get(const struct pool_case *shape)
         return false;
     }
     for (size_t i = 0; i < cur.x_floats; i++)
-        cur.x[0][i] = rand_pm1();
+        cur.x[0][i] = vb_rand_pm1();
     for (size_t i = 1; i < sets; i++) {
         memcpy(cur.x[i], cur.x[0], cur.x_floats * sizeof(float));
         memset(cur.y[i], 0, cur.y_floats * sizeof(float));
     }
     for (int t = 0; t < SAMPLES; t++) {
-        cur.s[t].n = t < 2 ? t * (shape->N - 1) : rand_below(shape->N);
-        cur.s[t].oh = t < 2 ? t * (shape->OH - 1) : rand_below(shape->OH);
-        cur.s[t].ow = t < 2 ? t * (shape->OW - 1) : rand_below(shape->OW);
-        cur.s[t].c = t < 2 ? t * (shape->C - 1) : rand_below(shape->C);
+        cur.s[t].n = t < 2 ? t * (shape->N - 1) : vb_rand_below(shape->N);
+        cur.s[t].oh = t < 2 ? t * (shape->OH - 1) : vb_rand_below(shape->OH);
+        cur.s[t].ow = t < 2 ? t * (shape->OW - 1) : vb_rand_below(shape->OW);
+        cur.s[t].c = t < 2 ? t * (shape->C - 1) : vb_rand_below(shape->C);
         reference(shape, cur.s[t].n, cur.s[t].oh, cur.s[t].ow, cur.s[t].c, &cur.s[t].ref,
                   &cur.s[t].tol);
     }
