@@ -47,13 +47,13 @@ void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_ar
         const __m512 vm = _mm512_set1_ps(mx);
         __m512 acc = _mm512_setzero_ps();
         for (j = 0; j + 16 <= n; j += 16) {
-            __m512 p = vnn_exp_f32x16(_mm512_sub_ps(_mm512_loadu_ps(s + j), vm));
+            __m512 p = vnn_exp_nonpos_f32x16(_mm512_sub_ps(_mm512_loadu_ps(s + j), vm));
             _mm512_storeu_ps(s + j, p);
             acc = _mm512_add_ps(acc, p);
         }
         if (j < n) {
             __mmask16 t = tail_mask(n - j);
-            __m512 p = vnn_exp_f32x16(_mm512_sub_ps(_mm512_mask_loadu_ps(ninf, t, s + j), vm));
+            __m512 p = vnn_exp_nonpos_f32x16(_mm512_sub_ps(_mm512_mask_loadu_ps(ninf, t, s + j), vm));
             p = _mm512_maskz_mov_ps(t, p);
             _mm512_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
             acc = _mm512_add_ps(acc, p);
