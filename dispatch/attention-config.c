@@ -21,7 +21,7 @@ void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
         *cfg = KERNEL(8, avx2, 384, 128);
         break;
     case VNN_ISA_AVX512:
-        *cfg = KERNEL(16, avx512, 448, 128);
+        *cfg = KERNEL(16, avx512, 896, 256);
         break;
 #elif defined(VNN_ARCH_AARCH64)
     case VNN_ISA_NEON:

@@ -44,10 +44,24 @@
 #include "kernels/common/memory.h"
 #include "kernels/gemm/gemm-pack.h"
 
+/* Blocks of at most this many rows (a decode step without GQA) skip the
+ * GEMM tiles, whose padding to a 4-row tile and K/V packing would cost more
+ * than the products: dot products and row updates straight from K and V
+ * (memory-bound at that size anyway). */
+#define ROW_PATH_ROWS 2
+
+/* Row tiles taken through S, softmax and P V together. */
+#define ROW_CHUNK_TILES 2
+
+/* Rows of a row-path item (several kv heads of a decode step): its S rows
+ * share the S tile with the GEMM path's chunks. */
+#define ROW_PATH_ITEM_ROWS 64
+
 /* Sizes shared by every thread. */
 struct layout {
     size_t bq, bk, mr, nr;
     size_t rows_alloc; /* bq + mr: GEMM tail tiles may run past bq */
+    size_t srows;      /* rows of the S tile: a chunk, or a row-path item */
     size_t D, d_pad;   /* head size, rounded up to nr */
     size_t qs, ss, os; /* row strides of the Q strip, S tile, accumulator */
     size_t q_off, k_off, v_off, s_off, o_off, m_off, l_off, valid_off, mask_off;
@@ -68,6 +82,8 @@ static int make_layout(const struct vnn_attention_config *cfg,
     L->bq = (size_t)cfg->bq, L->bk = (size_t)cfg->bk;
     L->mr = (size_t)g->mr, L->nr = (size_t)g->nr;
     L->rows_alloc = L->bq + L->mr;
+    L->srows = ROW_CHUNK_TILES * L->mr > ROW_PATH_ITEM_ROWS ? ROW_CHUNK_TILES * L->mr
+                                                            : ROW_PATH_ITEM_ROWS;
     L->D = D;
     if (D > SIZE_MAX / 64)
         return 0;
@@ -79,7 +95,7 @@ static int make_layout(const struct vnn_attention_config *cfg,
     size_t rows = L->rows_alloc;
     int ok = vnn_mul_size(rows, L->qs, &sizes[0]) && vnn_mul_size(L->bk, D, &sizes[1]) &&
              vnn_mul_size(L->bk, L->d_pad, &sizes[2]) &&
-             vnn_mul_size(rows, L->ss, &sizes[3]) && vnn_mul_size(rows, L->os, &sizes[4]);
+             vnn_mul_size(L->srows, L->ss, &sizes[3]) && vnn_mul_size(rows, L->os, &sizes[4]);
     if (!ok)
         return 0;
     sizes[5] = sizes[6] = L->bq;
@@ -195,14 +211,6 @@ static void pack_kt(const float *kb, size_t ks, size_t j0, size_t D, size_t cols
                 dst[d * nr + z] = 0.0f;
 }
 
-/* Blocks of at most this many rows (a decode step without GQA) skip the
- * GEMM tiles, whose padding to a 4-row tile and K/V packing would cost more
- * than the products: dot products and row updates straight from K and V
- * (memory-bound at that size anyway). */
-#define ROW_PATH_ROWS 2
-
-/* Row tiles taken through S, softmax and P V together. */
-#define ROW_CHUNK_TILES 2
 
 static float dot(const float *restrict a, const float *restrict b, size_t n)
 {
@@ -280,7 +288,6 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             continue;
         const size_t skip = first / L->mr * L->mr, live = rows - skip;
         oa.rows = live;
-        oa.s = c->s + skip * L->ss;
         oa.mask = j->mask ? c->mask + skip : NULL;
         oa.valid = c->valid + skip;
         oa.m = c->m + skip;
@@ -289,6 +296,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         oa.cols = nk;
         if (j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS) {
             /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
+            oa.s = c->s + skip * L->ss;
             const size_t base = n * j->Sk * j->Hkv * D;
             for (size_t t = 0; t < nk; t++)
                 for (size_t r = 0; r < rows; r++)
@@ -327,9 +335,9 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             if (!ck)
                 continue;
             gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, div_up(ck, nr), D * nr,
-                      c->s + t * L->ss, L->ss, j->scale, 0.0f);
+                      c->s, L->ss, j->scale, 0.0f);
             oa.rows = nrows;
-            oa.s = c->s + t * L->ss;
+            oa.s = c->s;
             oa.mask = j->mask ? c->mask + t : NULL;
             oa.valid = c->valid + t;
             oa.m = c->m + t;
@@ -337,7 +345,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             oa.o = c->o + t * L->os;
             oa.cols = ck;
             j->cfg->online(&oa);
-            gemm_rows(g, nrows, ck, c->s + t * L->ss, L->ss, c->v, vpanels, L->bk * nr,
+            gemm_rows(g, nrows, ck, c->s, L->ss, c->v, vpanels, L->bk * nr,
                       c->o + t * L->os, L->os, 1.0f, 1.0f);
         }
     }
@@ -463,7 +471,7 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
     P.blocks = div_up(R, P.rows_per);
     P.hb = 1;
     if (R <= ROW_PATH_ROWS) { /* several heads per item, one block each */
-        P.hb = min_sz(j->Hkv, L.bq / R);
+        P.hb = min_sz(j->Hkv, min_sz(L.bq, L.srows) / R);
         P.rows_per = R * P.hb;
         P.blocks = 1;
     }
