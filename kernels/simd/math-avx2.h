@@ -17,13 +17,12 @@ static inline __m256 vnn_exp_f32x8(__m256 x)
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(VNN_LN2_HI), xc);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(VNN_LN2_LO), r);
-    __m256 p = _mm256_set1_ps(VNN_EXP_P0);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_P1));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_P2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_P3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_P4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_P5));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256 p = _mm256_set1_ps(VNN_EXP_C5);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C1));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     /* 2^n with n in [-126, 128]: two normal factors 2^(n>>1) and 2^(n-(n>>1)). */
     __m256i ni = _mm256_cvtps_epi32(n);
     __m256i n1 = _mm256_srai_epi32(ni, 1);

@@ -17,13 +17,12 @@ static inline __m512 vnn_exp_f32x16(__m512 x)
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_HI), xc);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(VNN_EXP_P0);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P5));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(VNN_EXP_C5);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C2));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C1));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     __m512 y = _mm512_scalef_ps(p, n); /* p * 2^n, exact for n up to 128 */
     y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(VNN_EXP_LO), _CMP_LT_OQ),
                            _mm512_setzero_ps());
@@ -32,26 +31,23 @@ static inline __m512 vnn_exp_f32x16(__m512 x)
     return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
 
-/* exp(x) for x <= 0, NaN or -inf (a softmax score minus its row max): the
- * same reduction and polynomial as vnn_exp_f32x16, hence the same error
- * bound, without the overflow and NaN fix-ups that x <= 0 cannot need
- * (NaN still comes out NaN: every step keeps it, and the zeroing below
- * takes only lanes that compare below VNN_EXP_LO). */
+/* exp(x) for x <= 0, -inf or NaN (a softmax score minus its row max): the
+ * reduction and polynomial of vnn_exp_f32x16, hence its error bound,
+ * without the clamps and fix-ups that x <= 0 cannot need. Lanes below
+ * VNN_EXP_LO (-inf too, whose r is NaN) are zeroed by the final mask; NaN
+ * compares unordered, is kept and stays NaN. */
 static inline __m512 vnn_exp_nonpos_f32x16(__m512 x)
 {
-    __m512 xc = _mm512_max_ps(_mm512_set1_ps(VNN_EXP_LO), x);
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(VNN_LOG2E)),
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(VNN_LOG2E)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_HI), xc);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_HI), x);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(VNN_EXP_P0);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_P5));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    /* Lanes below VNN_EXP_LO (including -inf) give 0 (NaN compares false). */
+    __m512 p = _mm512_set1_ps(VNN_EXP_C5);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C2));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C1));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     __mmask16 keep = _mm512_cmp_ps_mask(x, _mm512_set1_ps(VNN_EXP_LO), _CMP_NLT_UQ);
     return _mm512_maskz_scalef_ps(keep, p, n);
 }

@@ -16,13 +16,12 @@ static inline float32x4_t vnn_exp_f32x4(float32x4_t x)
     float32x4_t n = vrndnq_f32(vmulq_n_f32(xc, VNN_LOG2E));
     float32x4_t r = vfmsq_f32(xc, n, vdupq_n_f32(VNN_LN2_HI));
     r = vfmsq_f32(r, n, vdupq_n_f32(VNN_LN2_LO));
-    float32x4_t p = vdupq_n_f32(VNN_EXP_P0);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_P1), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_P2), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_P3), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_P4), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_P5), p, r);
-    p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), p, vmulq_f32(r, r));
+    float32x4_t p = vdupq_n_f32(VNN_EXP_C5);
+    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C4), p, r);
+    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C3), p, r);
+    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C2), p, r);
+    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C1), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
     /* 2^n with n in [-126, 128]: two normal factors (NaN lanes give junk
      * here and are replaced below). */
     int32x4_t ni = vcvtq_s32_f32(n);

@@ -30,13 +30,12 @@ static inline float vnn_exp_f32(float x)
     float n = __builtin_rintf(x * VNN_LOG2E);
     float r = x - n * VNN_LN2_HI;
     r = r - n * VNN_LN2_LO;
-    float p = VNN_EXP_P0;
-    p = p * r + VNN_EXP_P1;
-    p = p * r + VNN_EXP_P2;
-    p = p * r + VNN_EXP_P3;
-    p = p * r + VNN_EXP_P4;
-    p = p * r + VNN_EXP_P5;
-    p = p * (r * r) + r + 1.0f;
+    float p = VNN_EXP_C5;
+    p = p * r + VNN_EXP_C4;
+    p = p * r + VNN_EXP_C3;
+    p = p * r + VNN_EXP_C2;
+    p = p * r + VNN_EXP_C1;
+    p = p * r + 1.0f;
     /* n is in [-126, 128]: scale in two steps so each factor is normal. */
     int32_t ni = (int32_t)n, n1 = ni >> 1;
     return p * vnn_pow2i_f32(n1) * vnn_pow2i_f32(ni - n1);
