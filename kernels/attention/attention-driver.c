@@ -224,17 +224,36 @@ static float dot(const float *restrict a, const float *restrict b, size_t n)
     return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-/* Row r of an item starting at kv head hkv: query position and query head.
- * An item's rows are the Sq x G rows of its kv head, or, on the row path,
- * those of several consecutive kv heads. */
-static void row_pos(const struct vnn_attention_job *j, size_t hkv, size_t r, size_t *i,
-                    size_t *h)
+/* Walks the rows of an item starting at kv head hkv: query position i and
+ * query head h of each. An item's rows are the Sq x G rows of its kv head,
+ * or, on the row path, those of several consecutive kv heads. Stepping
+ * costs no division (a row's divisions would cost more than its copy). */
+struct row_walk {
+    size_t i, g, hkv, h;
+};
+
+static struct row_walk row_walk_at(const struct vnn_attention_job *j, size_t hkv, size_t r)
 {
     size_t G = j->Hq / j->Hkv, R = j->Sq * G;
-    hkv += r / R;
+    struct row_walk w = {.hkv = hkv + r / R};
     r %= R;
-    *i = r / G;
-    *h = hkv * G + r % G;
+    w.i = r / G;
+    w.g = r % G;
+    w.h = w.hkv * G + w.g;
+    return w;
+}
+
+static void row_walk_next(const struct vnn_attention_job *j, struct row_walk *w)
+{
+    const size_t G = j->Hq / j->Hkv;
+    if (++w->g == G) {
+        w->g = 0;
+        if (++w->i == j->Sq) {
+            w->i = 0;
+            w->hkv++;
+        }
+    }
+    w->h = w->hkv * G + w->g;
 }
 
 /* Visible keys of query position i in batch n: [0, limit). */
@@ -265,7 +284,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         c->m[r] = -INFINITY;
         c->l[r] = 0.0f;
     }
-    memset(c->o, 0, L->rows_alloc * L->os * sizeof(float));
+    memset(c->o, 0, vnn_round_up(rows, L->mr) * L->os * sizeof(float));
     struct vnn_attention_online_args oa = {
         .rows = rows, .s = c->s, .s_stride = L->ss, .mask = j->mask ? c->mask : NULL,
         .valid = c->valid, .m = c->m, .l = c->l, .o = c->o, .o_stride = L->os,
@@ -351,35 +370,30 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
     }
 }
 
-/* Copies the item's query rows into the zero-padded strip. */
+/* Copies the item's query rows into the zero-padded strip and sets their
+ * key limits, K/V offsets and mask rows. */
 static void load_q(const struct vnn_attention_job *j, const struct layout *L,
                    const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows)
 {
     const size_t G = j->Hq / j->Hkv;
-    for (size_t r = 0; r < rows; r++) {
-        size_t i, h;
-        row_pos(j, hkv, r0 + r, &i, &h);
-        memcpy(c->q + r * L->qs, j->q + ((n * j->Sq + i) * j->Hq + h) * L->D,
+    struct row_walk w = row_walk_at(j, hkv, r0);
+    for (size_t r = 0; r < rows; r++, row_walk_next(j, &w)) {
+        memcpy(c->q + r * L->qs, j->q + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D,
                L->D * sizeof(float));
-        c->lim[r] = key_limit(j, n, i);
-        c->koff[r] = h / G * L->D;
-        c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + h * j->mask_sh + i * j->mask_sq
+        c->lim[r] = key_limit(j, n, w.i);
+        c->koff[r] = w.h / G * L->D;
+        c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + w.h * j->mask_sh + w.i * j->mask_sq
                               : NULL;
     }
     memset(c->q + rows * L->qs, 0, (L->rows_alloc - rows) * L->qs * sizeof(float));
 }
 
-/* Keys any row of the item may see: [0, max over rows of the limit). */
-static size_t item_keys(const struct vnn_attention_job *j, size_t n, size_t hkv, size_t r0,
-                        size_t rows)
+/* Keys any row of the item may see (after load_q): [0, max limit). */
+static size_t item_keys(const struct ctx *c, size_t rows)
 {
     size_t hi = 0;
-    for (size_t r = 0; r < rows; r++) {
-        size_t i, h;
-        row_pos(j, hkv, r0 + r, &i, &h);
-        size_t lim = key_limit(j, n, i);
-        hi = lim > hi ? lim : hi;
-    }
+    for (size_t r = 0; r < rows; r++)
+        hi = c->lim[r] > hi ? c->lim[r] : hi;
     return hi;
 }
 
@@ -387,13 +401,13 @@ static void store_out(const struct vnn_attention_job *j, const struct layout *L,
                       size_t hkv, size_t r0, size_t rows, const float *o, size_t os,
                       const float *l)
 {
-    for (size_t r = 0; r < rows; r++) {
-        size_t i, h;
-        row_pos(j, hkv, r0 + r, &i, &h);
-        float *dst = j->out + ((n * j->Sq + i) * j->Hq + h) * L->D;
+    struct row_walk w = row_walk_at(j, hkv, r0);
+    for (size_t r = 0; r < rows; r++, row_walk_next(j, &w)) {
+        float *restrict dst = j->out + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D;
+        const float *restrict src = o + r * os;
         float inv = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
         for (size_t d = 0; d < L->D; d++)
-            dst[d] = o[r * os + d] * inv;
+            dst[d] = src[d] * inv;
     }
 }
 
@@ -491,7 +505,7 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
             size_t it = u / P.splits, s = u % P.splits, n, hkv, r0, rows, k0, k1;
             item_coords(j, &P, it, &n, &hkv, &r0, &rows);
             load_q(j, &L, &c, n, hkv, r0, rows);
-            split_range(&L, item_keys(j, n, hkv, r0, rows), s, P.splits, &k0, &k1);
+            split_range(&L, item_keys(&c, rows), s, P.splits, &k0, &k1);
             run_keys(j, &L, &c, n, hkv, rows, k0, k1);
             if (P.splits == 1) {
                 store_out(j, &L, n, hkv, r0, rows, c.o, L.os, c.l);

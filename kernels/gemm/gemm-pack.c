@@ -6,6 +6,23 @@ void vnn_gemm_pack_b_panel(vnn_transpose trans, const float *B, size_t ldb, size
                            size_t j0, size_t kc, size_t cols, size_t nr, float *dst)
 {
     if (trans == VNN_NO_TRANS) {
+        /* Full panels of each ISA's width: a constant-size copy compiles to
+         * a few vector moves, not a library call per row. */
+#define COPY_ROWS(W)                                                                   \
+    case W:                                                                            \
+        for (size_t k = 0; k < kc; k++)                                                \
+            memcpy(dst + k * (W), B + (k0 + k) * ldb + j0, (W) * sizeof *dst);         \
+        return;
+        if (cols == nr)
+            switch (nr) {
+                COPY_ROWS(32)
+                COPY_ROWS(16)
+                COPY_ROWS(12)
+                COPY_ROWS(8)
+            default:
+                break;
+            }
+#undef COPY_ROWS
         for (size_t k = 0; k < kc; k++) {
             const float *src = B + (k0 + k) * ldb + j0;
             float *d = dst + k * nr;
