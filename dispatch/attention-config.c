@@ -22,6 +22,7 @@ void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
         break;
     case VNN_ISA_AVX512:
         *cfg = KERNEL(16, avx512, 896, 256);
+        cfg->pack_kt = vnn_attention_ukernel_pack_kt16__avx512;
         break;
 #elif defined(VNN_ARCH_AARCH64)
     case VNN_ISA_NEON:

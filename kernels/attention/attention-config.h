@@ -33,10 +33,16 @@ struct vnn_attention_online_args {
 
 typedef void (*vnn_attention_online_fn)(const struct vnn_attention_online_args *a);
 
+/* One packed K^T panel: dst[d][c] = k[c * ks + d] for d < D, c < cols, and
+ * 0 for cols <= c < nr (dst: D x nr floats). */
+typedef void (*vnn_attention_pack_kt_fn)(const float *k, size_t ks, size_t D, size_t cols,
+                                         size_t nr, float *dst);
+
 struct vnn_attention_config {
     vnn_isa isa;
     const char *name; /* vnn_attention_ukernel_online<W>__<isa> */
     vnn_attention_online_fn online;
+    vnn_attention_pack_kt_fn pack_kt; /* NULL: the driver's portable one */
     /* Query rows per block (a multiple of the GEMM mr) and keys per block
      * (a multiple of the GEMM nr): the S tile bq x bk, the packed K^T and V
      * blocks and the bq x D accumulator stay in L2. */

@@ -185,15 +185,16 @@ static void gemm_rows(const struct vnn_gemm_config *g, size_t rows, size_t kc,
     }
 }
 
-/* K^T panel: dst[d][c] = K row (j0 + c), element d, for c < cols (zero up to
- * nr). Eight keys at a time, so each store run fills part of one line
- * (the generic per-key scatter costs several cycles an element). */
-static void pack_kt(const float *kb, size_t ks, size_t j0, size_t D, size_t cols, size_t nr,
+/* K^T panel, portable (the ISA's pack_kt when it has one): dst[d][c] =
+ * k[c * ks + d], zero up to nr. Eight keys at a time, so each store run
+ * fills part of one line (the generic per-key scatter costs several
+ * cycles an element). */
+static void pack_kt(const float *k, size_t ks, size_t D, size_t cols, size_t nr,
                     float *restrict dst)
 {
     size_t c = 0;
     for (; c + 8 <= cols; c += 8) {
-        const float *s0 = kb + (j0 + c) * ks;
+        const float *s0 = k + c * ks;
         for (size_t d = 0; d < D; d++) {
             float *o = dst + d * nr + c;
             for (size_t e = 0; e < 8; e++)
@@ -201,7 +202,7 @@ static void pack_kt(const float *kb, size_t ks, size_t j0, size_t D, size_t cols
         }
     }
     for (; c < cols; c++) {
-        const float *s0 = kb + (j0 + c) * ks;
+        const float *s0 = k + c * ks;
         for (size_t d = 0; d < D; d++)
             dst[d * nr + c] = s0[d];
     }
@@ -335,9 +336,10 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
                 }
             continue;
         }
+        const vnn_attention_pack_kt_fn pack = j->cfg->pack_kt ? j->cfg->pack_kt : pack_kt;
         for (size_t p = 0; p < kpanels; p++)
-            pack_kt(kb, kvs, kb0 + p * nr, D, min_sz(nr, nk - p * nr), nr,
-                    c->k + p * D * nr);
+            pack(kb + (kb0 + p * nr) * kvs, kvs, D, min_sz(nr, nk - p * nr), nr,
+                 c->k + p * D * nr);
         size_t vpanels = L->d_pad / nr;
         for (size_t p = 0; p < vpanels; p++)
             vnn_gemm_pack_b_panel(VNN_NO_TRANS, vb, kvs, kb0, p * nr, nk,

@@ -1,4 +1,4 @@
-/* Declarations of the online-softmax microkernels; each ISA's lives in its
+/* Declarations of the online-softmax and K^T packing microkernels; each ISA's lives in its
  * own file, compiled with that ISA's flags only. */
 #ifndef VNN_ATTENTION_UKERNELS_H
 #define VNN_ATTENTION_UKERNELS_H
@@ -9,5 +9,8 @@ void vnn_attention_ukernel_online1__scalar(const struct vnn_attention_online_arg
 void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args *a);
 void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_args *a);
 void vnn_attention_ukernel_online4__neon(const struct vnn_attention_online_args *a);
+
+void vnn_attention_ukernel_pack_kt16__avx512(const float *k, size_t ks, size_t D, size_t cols,
+                                             size_t nr, float *dst);
 
 #endif
