@@ -1,73 +1,131 @@
-/* Online-softmax update, AVX-512: 16 keys a step, the tail under a mask
- * (contract in attention-config.h). */
+/* Online-softmax update, AVX-512 (contract in attention-config.h): 16 keys
+ * a step, the tail under a mask. Rows go in groups of 16 so that their row
+ * maxima and sums come out of one transpose and 15 lane-wise steps, and the
+ * state (m, l, the rescale factors) is updated as one vector: a row of 256
+ * keys is only 16 vectors of work, so per-row horizontal reductions and
+ * scalar exps would cost a third of it. */
 #include <immintrin.h>
 #include <math.h>
 
 #include "kernels/attention/attention-ukernels.h"
-#include "kernels/simd/math-scalar.h"
 #include "kernels/simd/math-avx512.h"
+#include "kernels/simd/transpose-avx512.h"
 
 static inline __mmask16 tail_mask(size_t n) { return (__mmask16)((1u << n) - 1u); }
 
-void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_args *a)
+/* Adds the mask row (if any) into s[0, n) and returns the lane-wise max. */
+static inline __m512 row_max(float *s, const float *mk, size_t n)
 {
     const __m512 ninf = _mm512_set1_ps(-INFINITY);
-    for (size_t r = 0; r < a->rows; r++) {
-        float *s = a->s + r * a->s_stride;
-        const float *mk = a->mask ? a->mask[r] : NULL;
-        const size_t n = a->valid[r];
-        /* Pass 1: add the mask, take the max. */
-        __m512 vmax = ninf;
-        size_t j = 0;
-        for (; j + 16 <= n; j += 16) {
-            __m512 x = _mm512_loadu_ps(s + j);
-            if (mk) {
-                x = _mm512_add_ps(x, _mm512_loadu_ps(mk + j));
-                _mm512_storeu_ps(s + j, x);
+    __m512 vmax = ninf;
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 x = _mm512_loadu_ps(s + j);
+        if (mk) {
+            x = _mm512_add_ps(x, _mm512_loadu_ps(mk + j));
+            _mm512_storeu_ps(s + j, x);
+        }
+        vmax = _mm512_max_ps(vmax, x);
+    }
+    if (j < n) {
+        __mmask16 t = tail_mask(n - j);
+        __m512 x = _mm512_mask_loadu_ps(ninf, t, s + j);
+        if (mk) {
+            x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(t, mk + j));
+            _mm512_mask_storeu_ps(s + j, t, x);
+        }
+        vmax = _mm512_max_ps(vmax, x);
+    }
+    return vmax;
+}
+
+/* s[j] = exp(s[j] - m) for j < n, 0 up to cols; returns the lane-wise sum. */
+static inline __m512 row_exp(float *s, size_t n, size_t cols, float m)
+{
+    const __m512 vm = _mm512_set1_ps(m);
+    __m512 acc = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512 p = vnn_exp_nonpos_f32x16(_mm512_sub_ps(_mm512_loadu_ps(s + j), vm));
+        _mm512_storeu_ps(s + j, p);
+        acc = _mm512_add_ps(acc, p);
+    }
+    if (j < n) {
+        __mmask16 t = tail_mask(n - j);
+        __m512 p = vnn_exp_nonpos_f32x16(_mm512_maskz_sub_ps(t, _mm512_loadu_ps(s + j), vm));
+        p = _mm512_maskz_mov_ps(t, p);
+        _mm512_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
+        acc = _mm512_add_ps(acc, p);
+        j += 16;
+    }
+    for (; j < cols; j += 16)
+        _mm512_storeu_ps(s + j, _mm512_setzero_ps());
+    return acc;
+}
+
+/* Lane e of the result: the max (or sum) of v[e]'s 16 lanes. */
+static inline __m512 reduce16_max(__m512 v[16])
+{
+    vnn_transpose16x16_f32(v);
+    for (int w = 8; w >= 1; w /= 2)
+        for (int i = 0; i < w; i++)
+            v[i] = _mm512_max_ps(v[i], v[i + w]);
+    return v[0];
+}
+
+static inline __m512 reduce16_add(__m512 v[16])
+{
+    vnn_transpose16x16_f32(v);
+    for (int w = 8; w >= 1; w /= 2)
+        for (int i = 0; i < w; i++)
+            v[i] = _mm512_add_ps(v[i], v[i + w]);
+    return v[0];
+}
+
+void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_args *a)
+{
+    const __m512 ninf = _mm512_set1_ps(-INFINITY), one = _mm512_set1_ps(1.0f);
+    for (size_t g = 0; g < a->rows; g += 16) {
+        const size_t nrows = a->rows - g < 16 ? a->rows - g : 16;
+        const __mmask16 lanes = tail_mask(nrows);
+        __m512 v[16];
+        for (size_t e = 0; e < 16; e++)
+            v[e] = e < nrows ? row_max(a->s + (g + e) * a->s_stride,
+                                       a->mask ? a->mask[g + e] : NULL, a->valid[g + e])
+                             : ninf;
+        const __m512 m_old = _mm512_mask_loadu_ps(ninf, lanes, a->m + g);
+        const __m512 m_new = _mm512_max_ps(m_old, reduce16_max(v));
+        /* Rows with nothing visible yet (m_new = -inf) keep their state and
+         * get P = 0; elsewhere alpha = exp(m_old - m_new): 0 when m_old was
+         * -inf, exactly 1 while the max holds. */
+        const __mmask16 live = _mm512_mask_cmp_ps_mask(lanes, m_new, ninf, _CMP_NEQ_OQ);
+        const __m512 alpha = vnn_exp_nonpos_f32x16(_mm512_maskz_sub_ps(live, m_old, m_new));
+        float mrow[16], arow[16];
+        _mm512_storeu_ps(mrow, m_new);
+        _mm512_storeu_ps(arow, alpha);
+        for (size_t e = 0; e < 16; e++) {
+            float *s = a->s + (g + e) * a->s_stride;
+            if (e >= nrows) {
+                v[e] = _mm512_setzero_ps();
+            } else if (!(live >> e & 1)) {
+                for (size_t z = 0; z < a->cols; z++)
+                    s[z] = 0.0f;
+                v[e] = _mm512_setzero_ps();
+            } else {
+                v[e] = row_exp(s, a->valid[g + e], a->cols, mrow[e]);
             }
-            vmax = _mm512_max_ps(vmax, x);
         }
-        if (j < n) {
-            __mmask16 t = tail_mask(n - j);
-            __m512 x = _mm512_mask_loadu_ps(ninf, t, s + j);
-            if (mk) {
-                x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(t, mk + j));
-                _mm512_mask_storeu_ps(s + j, t, x);
-            }
-            vmax = _mm512_max_ps(vmax, x);
-        }
-        float mx = _mm512_reduce_max_ps(vmax);
-        mx = a->m[r] > mx ? a->m[r] : mx;
-        if (mx == -INFINITY) { /* nothing visible yet: P = 0, state kept */
-            for (size_t z = 0; z < a->cols; z++)
-                s[z] = 0.0f;
-            continue;
-        }
-        /* Pass 2: P = exp(s - max), its sum; zeros past the visible keys. */
-        const __m512 vm = _mm512_set1_ps(mx);
-        __m512 acc = _mm512_setzero_ps();
-        for (j = 0; j + 16 <= n; j += 16) {
-            __m512 p = vnn_exp_nonpos_f32x16(_mm512_sub_ps(_mm512_loadu_ps(s + j), vm));
-            _mm512_storeu_ps(s + j, p);
-            acc = _mm512_add_ps(acc, p);
-        }
-        if (j < n) {
-            __mmask16 t = tail_mask(n - j);
-            __m512 p = vnn_exp_nonpos_f32x16(_mm512_sub_ps(_mm512_mask_loadu_ps(ninf, t, s + j), vm));
-            p = _mm512_maskz_mov_ps(t, p);
-            _mm512_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
-            acc = _mm512_add_ps(acc, p);
-            j += 16;
-        }
-        for (; j < a->cols; j += 16)
-            _mm512_storeu_ps(s + j, _mm512_setzero_ps());
-        /* 0 if m was -inf; exactly 1 (no rescale) while the max holds. */
-        float alpha = mx == a->m[r] ? 1.0f : vnn_exp_f32(a->m[r] - mx);
-        a->l[r] = a->l[r] * alpha + _mm512_reduce_add_ps(acc);
-        a->m[r] = mx;
-        if (alpha != 1.0f) {
-            float *o = a->o + r * a->o_stride;
-            const __m512 va = _mm512_set1_ps(alpha);
+        const __m512 sums = reduce16_add(v);
+        const __m512 l_old = _mm512_maskz_loadu_ps(live, a->l + g);
+        _mm512_mask_storeu_ps(a->l + g, live, _mm512_fmadd_ps(l_old, alpha, sums));
+        _mm512_mask_storeu_ps(a->m + g, live, m_new);
+        /* The accumulator rows whose max moved. */
+        __mmask16 moved = _mm512_mask_cmp_ps_mask(live, alpha, one, _CMP_NEQ_OQ);
+        for (size_t e = 0; moved; e++, moved >>= 1) {
+            if (!(moved & 1))
+                continue;
+            float *o = a->o + (g + e) * a->o_stride;
+            const __m512 va = _mm512_set1_ps(arow[e]);
             for (size_t d = 0; d < a->o_cols; d += 16) /* o_cols: a multiple of 16 */
                 _mm512_storeu_ps(o + d, _mm512_mul_ps(va, _mm512_loadu_ps(o + d)));
         }
