@@ -9,6 +9,8 @@
     {                                                                                    \
         .isa = isa, .name = "vnn_attention_ukernel_online" #W "__" #ISA,                 \
         .online = vnn_attention_ukernel_online##W##__##ISA, .bq = BQ, .bk = BK,          \
+        .rows_scores = vnn_attention_ukernel_rows_scores__##ISA,                         \
+        .rows_accumulate = vnn_attention_ukernel_rows_accumulate__##ISA,                 \
     }
 
 void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)

@@ -38,11 +38,35 @@ typedef void (*vnn_attention_online_fn)(const struct vnn_attention_online_args *
 typedef void (*vnn_attention_pack_kt_fn)(const float *k, size_t ks, size_t D, size_t cols,
                                          size_t nr, float *dst);
 
+/* The row path (a decode step: at most a couple of query rows per kv head,
+ * too few to fill a GEMM tile), over one block of `keys` keys, rows r <
+ * rows with valid[r] visible keys each; K/V row t of row r's head starts at
+ * k (v) + t * kv_stride + kv_off[r]:
+ *   scores:     s[r][t] = scale * q[r] . K row t           (t < valid[r])
+ *   accumulate: o[r][0, D) += sum_{t < valid[r]} s[r][t] * V row t
+ * with the online update (which turns S into P) in between. */
+struct vnn_attention_rows_args {
+    size_t rows, keys, D;
+    const float *q;
+    size_t q_stride;
+    const float *k, *v;
+    size_t kv_stride;
+    const size_t *kv_off, *valid;
+    float scale;
+    float *s;
+    size_t s_stride;
+    float *o;
+    size_t o_stride;
+};
+
+typedef void (*vnn_attention_rows_fn)(const struct vnn_attention_rows_args *a);
+
 struct vnn_attention_config {
     vnn_isa isa;
     const char *name; /* vnn_attention_ukernel_online<W>__<isa> */
     vnn_attention_online_fn online;
     vnn_attention_pack_kt_fn pack_kt; /* NULL: the driver's portable one */
+    vnn_attention_rows_fn rows_scores, rows_accumulate;
     /* Query rows per block (a multiple of the GEMM mr) and keys per block
      * (a multiple of the GEMM nr): the S tile bq x bk, the packed K^T and V
      * blocks and the bq x D accumulator stay in L2. */

@@ -21,7 +21,8 @@
  *
  * Row path: with at most ROW_PATH_ROWS rows per kv head (decode without
  * GQA), an item takes several kv heads and computes S by dot products and
- * O by row updates straight from K and V, keys outermost so that their
+ * O by row updates straight from K and V (the ISA's row kernels, one
+ * source: attention-rows.inc), keys outermost so that their
  * [Sk][Hkv][D] rows stream in order; padding such rows to a GEMM tile would
  * waste more than it saves.
  *
@@ -213,18 +214,6 @@ static void pack_kt(const float *k, size_t ks, size_t D, size_t cols, size_t nr,
 }
 
 
-static float dot(const float *restrict a, const float *restrict b, size_t n)
-{
-    float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, s = 0.0f;
-    size_t d = 0;
-    for (; d + 8 <= n; d += 8) /* eight sums: vectorizable without reassociation */
-        for (size_t e = 0; e < 8; e++)
-            acc[e] += a[d + e] * b[d + e];
-    for (; d < n; d++)
-        s += a[d] * b[d];
-    return s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-}
-
 /* Walks the rows of an item starting at kv head hkv: query position i and
  * query head h of each. An item's rows are the Sq x G rows of its kv head,
  * or, on the row path, those of several consecutive kv heads. Stepping
@@ -317,23 +306,16 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         if (j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS) {
             /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
             oa.s = c->s + skip * L->ss;
-            const size_t base = n * j->Sk * j->Hkv * D;
-            for (size_t t = 0; t < nk; t++)
-                for (size_t r = 0; r < rows; r++)
-                    if (t < c->valid[r])
-                        c->s[r * L->ss + t] = j->scale * dot(c->q + r * L->qs,
-                                              j->k + base + (kb0 + t) * kvs + c->koff[r], D);
+            const size_t base = (n * j->Sk + kb0) * j->Hkv * D;
+            const struct vnn_attention_rows_args ra = {
+                .rows = rows, .keys = nk, .D = D, .q = c->q, .q_stride = L->qs,
+                .k = j->k + base, .v = j->v + base, .kv_stride = kvs, .kv_off = c->koff,
+                .valid = c->valid, .scale = j->scale, .s = c->s, .s_stride = L->ss,
+                .o = c->o, .o_stride = L->os,
+            };
+            j->cfg->rows_scores(&ra);
             j->cfg->online(&oa);
-            for (size_t t = 0; t < nk; t++)
-                for (size_t r = 0; r < rows; r++) {
-                    if (t >= c->valid[r])
-                        continue;
-                    float *restrict o = c->o + r * L->os;
-                    const float p = c->s[r * L->ss + t];
-                    const float *restrict vr = j->v + base + (kb0 + t) * kvs + c->koff[r];
-                    for (size_t d = 0; d < D; d++)
-                        o[d] += p * vr[d];
-                }
+            j->cfg->rows_accumulate(&ra);
             continue;
         }
         const vnn_attention_pack_kt_fn pack = j->cfg->pack_kt ? j->cfg->pack_kt : pack_kt;
