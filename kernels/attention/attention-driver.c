@@ -369,7 +369,8 @@ static void load_q(const struct vnn_attention_job *j, const struct layout *L,
         c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + w.h * j->mask_sh + w.i * j->mask_sq
                               : NULL;
     }
-    memset(c->q + rows * L->qs, 0, (L->rows_alloc - rows) * L->qs * sizeof(float));
+    /* The GEMM's last tile reads up to the next multiple of mr. */
+    memset(c->q + rows * L->qs, 0, (vnn_round_up(rows, L->mr) - rows) * L->qs * sizeof(float));
 }
 
 /* Keys any row of the item may see (after load_q): [0, max limit). */
