@@ -86,7 +86,7 @@ typedef struct vnn_attention_params {
 /* The workspace bytes vnn_attention() needs for these params with the
  * current thread count (vnn_get_num_threads()). It depends on D, the
  * thread count and the ISA's block sizes only, never on N, Sq, Sk or the
- * heads: about 0.65 MiB per thread for D = 64 on AVX-512 (plus, with
+ * heads: about 0.8 MiB per thread for D = 64 on AVX-512 (plus, with
  * several threads, the partial states of the split-key decode path). */
 VNN_API vnn_status vnn_attention_workspace_size(const vnn_attention_params *params,
                                                 size_t *bytes);
