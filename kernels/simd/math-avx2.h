@@ -46,11 +46,7 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x8(__m256 *v, int n)
     }
 }
 
-VNN_MATH_INLINE __m256 vnn_exp_inrange_f32x8(__m256 x)
-{
-    vnn_exp_inrange_n_f32x8(&x, 1);
-    return x;
-}
+VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, __m256, f32x8)
 
 static inline __m256 vnn_exp_f32x8(__m256 x)
 {
@@ -110,22 +106,8 @@ VNN_MATH_INLINE void vnn_tanh_n_f32x8(__m256 *v, int n)
     }
 }
 
-VNN_MATH_INLINE __m256 vnn_recip_f32x8(__m256 d)
-{
-    vnn_recip_n_f32x8(&d, 1);
-    return d;
-}
-
-VNN_MATH_INLINE __m256 vnn_sigmoid_f32x8(__m256 x)
-{
-    vnn_sigmoid_n_f32x8(&x, 1);
-    return x;
-}
-
-VNN_MATH_INLINE __m256 vnn_tanh_f32x8(__m256 x)
-{
-    vnn_tanh_n_f32x8(&x, 1);
-    return x;
-}
+VNN_MATH_DEFINE_ONE_VECTOR(recip, __m256, f32x8)
+VNN_MATH_DEFINE_ONE_VECTOR(sigmoid, __m256, f32x8)
+VNN_MATH_DEFINE_ONE_VECTOR(tanh, __m256, f32x8)
 
 #endif

@@ -39,11 +39,7 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x16(__m512 *v, int n)
         v[q] = _mm512_scalef_ps(p[q], k[q]); /* p * 2^k, exact for k up to 128 */
 }
 
-VNN_MATH_INLINE __m512 vnn_exp_inrange_f32x16(__m512 x)
-{
-    vnn_exp_inrange_n_f32x16(&x, 1);
-    return x;
-}
+VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, __m512, f32x16)
 
 static inline __m512 vnn_exp_f32x16(__m512 x)
 {
@@ -105,22 +101,8 @@ VNN_MATH_INLINE void vnn_tanh_n_f32x16(__m512 *v, int n)
     }
 }
 
-VNN_MATH_INLINE __m512 vnn_recip_f32x16(__m512 d)
-{
-    vnn_recip_n_f32x16(&d, 1);
-    return d;
-}
-
-VNN_MATH_INLINE __m512 vnn_sigmoid_f32x16(__m512 x)
-{
-    vnn_sigmoid_n_f32x16(&x, 1);
-    return x;
-}
-
-VNN_MATH_INLINE __m512 vnn_tanh_f32x16(__m512 x)
-{
-    vnn_tanh_n_f32x16(&x, 1);
-    return x;
-}
+VNN_MATH_DEFINE_ONE_VECTOR(recip, __m512, f32x16)
+VNN_MATH_DEFINE_ONE_VECTOR(sigmoid, __m512, f32x16)
+VNN_MATH_DEFINE_ONE_VECTOR(tanh, __m512, f32x16)
 
 #endif

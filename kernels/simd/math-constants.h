@@ -44,5 +44,12 @@
  * call would keep the arrays in memory. */
 #define VNN_MATH_INLINE static inline __attribute__((always_inline))
 #define VNN_MATH_FOR_N(q, n) _Pragma("GCC unroll 8") for (int q = 0; q < (n); q++)
+/* The one-vector forms, vnn_<f>_<sfx>(x), of the _n forms above. */
+#define VNN_MATH_DEFINE_ONE_VECTOR(F, VEC, SFX)                                      \
+    VNN_MATH_INLINE VEC vnn_##F##_##SFX(VEC x)                                      \
+    {                                                                                \
+        vnn_##F##_n_##SFX(&x, 1);                                                    \
+        return x;                                                                    \
+    }
 
 #endif

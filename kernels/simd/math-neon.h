@@ -46,11 +46,7 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x4(float32x4_t *v, int n)
     }
 }
 
-VNN_MATH_INLINE float32x4_t vnn_exp_inrange_f32x4(float32x4_t x)
-{
-    vnn_exp_inrange_n_f32x4(&x, 1);
-    return x;
-}
+VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, float32x4_t, f32x4)
 
 static inline float32x4_t vnn_exp_f32x4(float32x4_t x)
 {
@@ -108,22 +104,8 @@ VNN_MATH_INLINE void vnn_tanh_n_f32x4(float32x4_t *v, int n)
         v[q] = vbslq_f32(sign, v[q], vfmsq_f32(vdupq_n_f32(1.0f), vdupq_n_f32(2.0f), e[q]));
 }
 
-VNN_MATH_INLINE float32x4_t vnn_recip_f32x4(float32x4_t d)
-{
-    vnn_recip_n_f32x4(&d, 1);
-    return d;
-}
-
-VNN_MATH_INLINE float32x4_t vnn_sigmoid_f32x4(float32x4_t x)
-{
-    vnn_sigmoid_n_f32x4(&x, 1);
-    return x;
-}
-
-VNN_MATH_INLINE float32x4_t vnn_tanh_f32x4(float32x4_t x)
-{
-    vnn_tanh_n_f32x4(&x, 1);
-    return x;
-}
+VNN_MATH_DEFINE_ONE_VECTOR(recip, float32x4_t, f32x4)
+VNN_MATH_DEFINE_ONE_VECTOR(sigmoid, float32x4_t, f32x4)
+VNN_MATH_DEFINE_ONE_VECTOR(tanh, float32x4_t, f32x4)
 
 #endif
