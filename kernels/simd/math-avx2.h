@@ -7,30 +7,51 @@
 
 #include "kernels/simd/math-constants.h"
 
+/* exp for x in [VNN_EXP_LO, VNN_EXP_HI] or NaN (which stays NaN): no
+ * clamps, no fixes, for callers whose argument is in range by construction
+ * (sigmoid, tanh). The _n forms below take n <= VNN_MATH_MAX_N vectors in
+ * place (see math-constants.h); the one-vector forms are n = 1. */
+VNN_MATH_INLINE void vnn_exp_inrange_n_f32x8(__m256 *v, int n)
+{
+    __m256 k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        k[q] = _mm256_round_ps(_mm256_mul_ps(v[q], _mm256_set1_ps(VNN_LOG2E)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm256_fnmadd_ps(k[q], _mm256_set1_ps(VNN_LN2_HI), v[q]);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm256_fnmadd_ps(k[q], _mm256_set1_ps(VNN_LN2_LO), r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(_mm256_set1_ps(VNN_EXP_C5), r[q], _mm256_set1_ps(VNN_EXP_C4));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP_C3));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP_C2));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP_C1));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(1.0f));
+    /* 2^k with k in [-126, 128]: two normal factors 2^(k>>1) and 2^(k-(k>>1)). */
+    const __m256i bias = _mm256_set1_epi32(127);
+    VNN_MATH_FOR_N(q, n) {
+        __m256i ki = _mm256_cvtps_epi32(k[q]);
+        __m256i k1 = _mm256_srai_epi32(ki, 1);
+        __m256i k2 = _mm256_sub_epi32(ki, k1);
+        __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k1, bias), 23));
+        __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k2, bias), 23));
+        v[q] = _mm256_mul_ps(_mm256_mul_ps(p[q], s1), s2);
+    }
+}
+
+VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, __m256, f32x8)
+
 static inline __m256 vnn_exp_f32x8(__m256 x)
 {
     /* Clamp for the arithmetic (min/max return their second operand, x,
      * when it is NaN); out-of-range lanes are fixed at the end. */
     __m256 xc = _mm256_min_ps(_mm256_set1_ps(VNN_EXP_HI), x);
     xc = _mm256_max_ps(_mm256_set1_ps(VNN_EXP_LO), xc);
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(VNN_LOG2E)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(VNN_LN2_HI), xc);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(VNN_LN2_LO), r);
-    __m256 p = _mm256_set1_ps(VNN_EXP_C5);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(VNN_EXP_C1));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    /* 2^n with n in [-126, 128]: two normal factors 2^(n>>1) and 2^(n-(n>>1)). */
-    __m256i ni = _mm256_cvtps_epi32(n);
-    __m256i n1 = _mm256_srai_epi32(ni, 1);
-    __m256i n2 = _mm256_sub_epi32(ni, n1);
-    const __m256i bias = _mm256_set1_epi32(127);
-    __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-    __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-    __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+    __m256 y = vnn_exp_inrange_f32x8(xc);
     y = _mm256_blendv_ps(y, _mm256_setzero_ps(),
                          _mm256_cmp_ps(x, _mm256_set1_ps(VNN_EXP_LO), _CMP_LT_OQ));
     y = _mm256_blendv_ps(y, _mm256_set1_ps(VNN_INF_F32),
@@ -40,30 +61,50 @@ static inline __m256 vnn_exp_f32x8(__m256 x)
 
 /* 1 / d for finite normal d: a 12-bit reciprocal and one Newton step
  * (relative error about 2^-23), several times cheaper than a divide. */
-static inline __m256 vnn_recip_f32x8(__m256 d)
+VNN_MATH_INLINE void vnn_recip_n_f32x8(__m256 *d, int n)
 {
-    __m256 r = _mm256_rcp_ps(d);
-    return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(1.0f)), r);
+    __m256 r[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm256_rcp_ps(d[q]);
+    VNN_MATH_FOR_N(q, n)
+        d[q] = _mm256_fmadd_ps(r[q], _mm256_fnmadd_ps(d[q], r[q], _mm256_set1_ps(1.0f)), r[q]);
 }
 
-static inline __m256 vnn_sigmoid_f32x8(__m256 x)
+VNN_MATH_INLINE void vnn_sigmoid_n_f32x8(__m256 *v, int n)
 {
-    /* -x capped so 1 + exp stays finite and its reciprocal normal; min
-     * returns its second operand, so NaN passes through. */
-    __m256 nx = _mm256_sub_ps(_mm256_setzero_ps(), x);
-    __m256 e = vnn_exp_f32x8(_mm256_min_ps(_mm256_set1_ps(VNN_SIGMOID_CAP), nx));
-    return vnn_recip_f32x8(_mm256_add_ps(_mm256_set1_ps(1.0f), e));
+    /* -x capped so 1 + exp stays finite and its reciprocal normal, and
+     * raised to VNN_EXP_LO (1 + exp(LO) is 1, as 1 + 0 was); min and max
+     * return their second operand, so NaN passes through. */
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm256_max_ps(_mm256_set1_ps(VNN_EXP_LO),
+                             _mm256_min_ps(_mm256_set1_ps(VNN_SIGMOID_CAP),
+                                           _mm256_sub_ps(_mm256_setzero_ps(), v[q])));
+    vnn_exp_inrange_n_f32x8(v, n);
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm256_add_ps(_mm256_set1_ps(1.0f), v[q]);
+    vnn_recip_n_f32x8(v, n);
 }
 
-static inline __m256 vnn_tanh_f32x8(__m256 x)
+VNN_MATH_INLINE void vnn_tanh_n_f32x8(__m256 *v, int n)
 {
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 a = _mm256_andnot_ps(sign, x);
-    a = _mm256_min_ps(_mm256_set1_ps(VNN_TANH_SAT), a);
-    __m256 e = vnn_exp_f32x8(_mm256_add_ps(a, a));
-    __m256 r = vnn_recip_f32x8(_mm256_add_ps(e, _mm256_set1_ps(1.0f)));
-    __m256 t = _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), r, _mm256_set1_ps(1.0f));
-    return _mm256_or_ps(t, _mm256_and_ps(sign, x));
+    __m256 e[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n) {
+        __m256 a = _mm256_min_ps(_mm256_set1_ps(VNN_TANH_SAT), _mm256_andnot_ps(sign, v[q]));
+        e[q] = _mm256_add_ps(a, a); /* in [0, 18] */
+    }
+    vnn_exp_inrange_n_f32x8(e, n);
+    VNN_MATH_FOR_N(q, n)
+        e[q] = _mm256_add_ps(e[q], _mm256_set1_ps(1.0f));
+    vnn_recip_n_f32x8(e, n);
+    VNN_MATH_FOR_N(q, n) {
+        __m256 t = _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), e[q], _mm256_set1_ps(1.0f));
+        v[q] = _mm256_or_ps(t, _mm256_and_ps(sign, v[q]));
+    }
 }
+
+VNN_MATH_DEFINE_ONE_VECTOR(recip, __m256, f32x8)
+VNN_MATH_DEFINE_ONE_VECTOR(sigmoid, __m256, f32x8)
+VNN_MATH_DEFINE_ONE_VECTOR(tanh, __m256, f32x8)
 
 #endif

@@ -7,23 +7,44 @@
 
 #include "kernels/simd/math-constants.h"
 
+/* exp for x in [VNN_EXP_LO, VNN_EXP_HI] or NaN (which stays NaN): no
+ * clamps, no fixes, for callers whose argument is in range by construction
+ * (sigmoid, tanh, softmax scores: vnn_exp_f32x16's clamps and fix-ups saved).
+ * The _n forms below take n <= VNN_MATH_MAX_N vectors in place (see
+ * math-constants.h); the one-vector forms are n = 1. */
+VNN_MATH_INLINE void vnn_exp_inrange_n_f32x16(__m512 *v, int n)
+{
+    __m512 k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        k[q] = _mm512_roundscale_ps(_mm512_mul_ps(v[q], _mm512_set1_ps(VNN_LOG2E)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm512_fnmadd_ps(k[q], _mm512_set1_ps(VNN_LN2_HI), v[q]);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm512_fnmadd_ps(k[q], _mm512_set1_ps(VNN_LN2_LO), r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(_mm512_set1_ps(VNN_EXP_C5), r[q], _mm512_set1_ps(VNN_EXP_C4));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP_C3));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP_C2));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP_C1));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(1.0f));
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm512_scalef_ps(p[q], k[q]); /* p * 2^k, exact for k up to 128 */
+}
+
+VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, __m512, f32x16)
+
 static inline __m512 vnn_exp_f32x16(__m512 x)
 {
     /* Clamp for the arithmetic (min/max return their second operand, x,
      * when it is NaN); out-of-range lanes are fixed at the end. */
     __m512 xc = _mm512_min_ps(_mm512_set1_ps(VNN_EXP_HI), x);
     xc = _mm512_max_ps(_mm512_set1_ps(VNN_EXP_LO), xc);
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(VNN_LOG2E)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_HI), xc);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(VNN_EXP_C5);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    __m512 y = _mm512_scalef_ps(p, n); /* p * 2^n, exact for n up to 128 */
+    __m512 y = vnn_exp_inrange_f32x16(xc);
     y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(VNN_EXP_LO), _CMP_LT_OQ),
                            _mm512_setzero_ps());
     y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(VNN_EXP_HI), _CMP_GT_OQ),
@@ -32,53 +53,62 @@ static inline __m512 vnn_exp_f32x16(__m512 x)
 }
 
 /* exp(x) for x <= 0, -inf or NaN (a softmax score minus its row max): the
- * reduction and polynomial of vnn_exp_f32x16, hence its error bound,
- * without the clamps and fix-ups that x <= 0 cannot need. Lanes below
- * VNN_EXP_LO (-inf too, whose r is NaN) are zeroed by the final mask; NaN
- * compares unordered, is kept and stays NaN. */
+ * in-range core, with lanes below VNN_EXP_LO (-inf too, whose core result
+ * is NaN) zeroed; NaN compares unordered, is kept and stays NaN. */
 static inline __m512 vnn_exp_nonpos_f32x16(__m512 x)
 {
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(VNN_LOG2E)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_HI), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(VNN_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(VNN_EXP_C5);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(VNN_EXP_C1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     __mmask16 keep = _mm512_cmp_ps_mask(x, _mm512_set1_ps(VNN_EXP_LO), _CMP_NLT_UQ);
-    return _mm512_maskz_scalef_ps(keep, p, n);
+    return _mm512_maskz_mov_ps(keep, vnn_exp_inrange_f32x16(x));
 }
 
 /* 1 / d for finite normal d: a 14-bit reciprocal and one Newton step
  * (relative error about 2^-27), several times cheaper than a divide. */
-static inline __m512 vnn_recip_f32x16(__m512 d)
+VNN_MATH_INLINE void vnn_recip_n_f32x16(__m512 *d, int n)
 {
-    __m512 r = _mm512_rcp14_ps(d);
-    return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(1.0f)), r);
+    __m512 r[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm512_rcp14_ps(d[q]);
+    VNN_MATH_FOR_N(q, n)
+        d[q] = _mm512_fmadd_ps(r[q], _mm512_fnmadd_ps(d[q], r[q], _mm512_set1_ps(1.0f)), r[q]);
 }
 
-static inline __m512 vnn_sigmoid_f32x16(__m512 x)
+VNN_MATH_INLINE void vnn_sigmoid_n_f32x16(__m512 *v, int n)
 {
-    /* -x capped so 1 + exp stays finite and its reciprocal normal; min
-     * returns its second operand, so NaN passes through. */
-    __m512 nx = _mm512_sub_ps(_mm512_setzero_ps(), x);
-    __m512 e = vnn_exp_f32x16(_mm512_min_ps(_mm512_set1_ps(VNN_SIGMOID_CAP), nx));
-    return vnn_recip_f32x16(_mm512_add_ps(_mm512_set1_ps(1.0f), e));
+    /* -x capped so 1 + exp stays finite and its reciprocal normal, and
+     * raised to VNN_EXP_LO (1 + exp(LO) is 1, as 1 + 0 was); min and max
+     * return their second operand, so NaN passes through. */
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm512_max_ps(_mm512_set1_ps(VNN_EXP_LO),
+                             _mm512_min_ps(_mm512_set1_ps(VNN_SIGMOID_CAP),
+                                           _mm512_sub_ps(_mm512_setzero_ps(), v[q])));
+    vnn_exp_inrange_n_f32x16(v, n);
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm512_add_ps(_mm512_set1_ps(1.0f), v[q]);
+    vnn_recip_n_f32x16(v, n);
 }
 
-static inline __m512 vnn_tanh_f32x16(__m512 x)
+VNN_MATH_INLINE void vnn_tanh_n_f32x16(__m512 *v, int n)
 {
     const __m512i sign = _mm512_set1_epi32((int)0x80000000u);
-    __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(x)));
-    a = _mm512_min_ps(_mm512_set1_ps(VNN_TANH_SAT), a);
-    __m512 e = vnn_exp_f32x16(_mm512_add_ps(a, a));
-    __m512 r = vnn_recip_f32x16(_mm512_add_ps(e, _mm512_set1_ps(1.0f)));
-    __m512 t = _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), r, _mm512_set1_ps(1.0f));
-    return _mm512_castsi512_ps(_mm512_or_si512(
-        _mm512_castps_si512(t), _mm512_and_si512(sign, _mm512_castps_si512(x))));
+    __m512 e[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n) {
+        __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(sign, _mm512_castps_si512(v[q])));
+        a = _mm512_min_ps(_mm512_set1_ps(VNN_TANH_SAT), a);
+        e[q] = _mm512_add_ps(a, a); /* in [0, 18] */
+    }
+    vnn_exp_inrange_n_f32x16(e, n);
+    VNN_MATH_FOR_N(q, n)
+        e[q] = _mm512_add_ps(e[q], _mm512_set1_ps(1.0f));
+    vnn_recip_n_f32x16(e, n);
+    VNN_MATH_FOR_N(q, n) {
+        __m512 t = _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), e[q], _mm512_set1_ps(1.0f));
+        v[q] = _mm512_castsi512_ps(_mm512_or_si512(
+            _mm512_castps_si512(t), _mm512_and_si512(sign, _mm512_castps_si512(v[q]))));
+    }
 }
+
+VNN_MATH_DEFINE_ONE_VECTOR(recip, __m512, f32x16)
+VNN_MATH_DEFINE_ONE_VECTOR(sigmoid, __m512, f32x16)
+VNN_MATH_DEFINE_ONE_VECTOR(tanh, __m512, f32x16)
 
 #endif

@@ -32,4 +32,25 @@
  * reciprocal normal; the true sigmoid there is below 2e-35 anyway. */
 #define VNN_SIGMOID_CAP 80.0f
 
+/* The _n forms of the SIMD functions (vnn_sigmoid_n_f32x16 and so on) work
+ * on n independent vectors stage by stage, so their dependency chains are
+ * interleaved in program order: GCC does not schedule instructions before
+ * register allocation on x86, and one vector's chain (some 25 dependent
+ * instructions for a sigmoid) would otherwise fill the core's scheduler
+ * before the next one's could start. n must be at most VNN_MATH_MAX_N and
+ * should be a compile-time constant (the loops are then unrolled and the
+ * arrays kept in registers). */
+#define VNN_MATH_MAX_N 8
+/* Inlined always: unrolled eight ways, a _n body looks large to GCC, and a
+ * call would keep the arrays in memory. */
+#define VNN_MATH_INLINE static inline __attribute__((always_inline))
+#define VNN_MATH_FOR_N(q, n) _Pragma("GCC unroll 8") for (int q = 0; q < (n); q++)
+/* The one-vector forms, vnn_<f>_<sfx>(x), of the _n forms above. */
+#define VNN_MATH_DEFINE_ONE_VECTOR(F, VEC, SFX)                                      \
+    VNN_MATH_INLINE VEC vnn_##F##_##SFX(VEC x)                                      \
+    {                                                                                \
+        vnn_##F##_n_##SFX(&x, 1);                                                    \
+        return x;                                                                    \
+    }
+
 #endif

@@ -7,30 +7,52 @@
 
 #include "kernels/simd/math-constants.h"
 
+/* exp for x in [VNN_EXP_LO, VNN_EXP_HI] or NaN (which stays NaN: the
+ * polynomial is NaN whatever 2^k becomes): no clamps, no fixes, for callers
+ * whose argument is in range by construction (sigmoid, tanh). The _n forms
+ * below take n <= VNN_MATH_MAX_N vectors in place (see math-constants.h);
+ * the one-vector forms are n = 1. */
+VNN_MATH_INLINE void vnn_exp_inrange_n_f32x4(float32x4_t *v, int n)
+{
+    float32x4_t k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        k[q] = vrndnq_f32(vmulq_n_f32(v[q], VNN_LOG2E));
+    VNN_MATH_FOR_N(q, n)
+        r[q] = vfmsq_f32(v[q], k[q], vdupq_n_f32(VNN_LN2_HI));
+    VNN_MATH_FOR_N(q, n)
+        r[q] = vfmsq_f32(r[q], k[q], vdupq_n_f32(VNN_LN2_LO));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C4), vdupq_n_f32(VNN_EXP_C5), r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C3), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C2), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C1), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(1.0f), p[q], r[q]);
+    /* 2^k with k in [-126, 128]: two normal factors (NaN lanes give junk
+     * here, times a NaN p). */
+    const int32x4_t bias = vdupq_n_s32(127);
+    VNN_MATH_FOR_N(q, n) {
+        int32x4_t ki = vcvtq_s32_f32(k[q]);
+        int32x4_t k1 = vshrq_n_s32(ki, 1);
+        int32x4_t k2 = vsubq_s32(ki, k1);
+        float32x4_t s1 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(k1, bias), 23));
+        float32x4_t s2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(k2, bias), 23));
+        v[q] = vmulq_f32(vmulq_f32(p[q], s1), s2);
+    }
+}
+
+VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, float32x4_t, f32x4)
+
 static inline float32x4_t vnn_exp_f32x4(float32x4_t x)
 {
     /* vminq/vmaxq propagate NaN, so NaN lanes stay NaN through the clamp;
      * they and the out-of-range lanes are fixed at the end. */
     float32x4_t xc = vminq_f32(x, vdupq_n_f32(VNN_EXP_HI));
     xc = vmaxq_f32(xc, vdupq_n_f32(VNN_EXP_LO));
-    float32x4_t n = vrndnq_f32(vmulq_n_f32(xc, VNN_LOG2E));
-    float32x4_t r = vfmsq_f32(xc, n, vdupq_n_f32(VNN_LN2_HI));
-    r = vfmsq_f32(r, n, vdupq_n_f32(VNN_LN2_LO));
-    float32x4_t p = vdupq_n_f32(VNN_EXP_C5);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C4), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C3), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C2), p, r);
-    p = vfmaq_f32(vdupq_n_f32(VNN_EXP_C1), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
-    /* 2^n with n in [-126, 128]: two normal factors (NaN lanes give junk
-     * here and are replaced below). */
-    int32x4_t ni = vcvtq_s32_f32(n);
-    int32x4_t n1 = vshrq_n_s32(ni, 1);
-    int32x4_t n2 = vsubq_s32(ni, n1);
-    const int32x4_t bias = vdupq_n_s32(127);
-    float32x4_t s1 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(n1, bias), 23));
-    float32x4_t s2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(n2, bias), 23));
-    float32x4_t y = vmulq_f32(vmulq_f32(p, s1), s2);
+    float32x4_t y = vnn_exp_inrange_f32x4(xc);
     y = vbslq_f32(vcltq_f32(x, vdupq_n_f32(VNN_EXP_LO)), vdupq_n_f32(0.0f), y);
     y = vbslq_f32(vcgtq_f32(x, vdupq_n_f32(VNN_EXP_HI)), vdupq_n_f32(VNN_INF_F32), y);
     return vbslq_f32(vceqq_f32(x, x), y, x);
@@ -38,30 +60,50 @@ static inline float32x4_t vnn_exp_f32x4(float32x4_t x)
 
 /* 1 / d for finite normal d: an 8-bit estimate and two Newton steps
  * (relative error about 2^-23), cheaper than a divide on most cores. */
-static inline float32x4_t vnn_recip_f32x4(float32x4_t d)
+VNN_MATH_INLINE void vnn_recip_n_f32x4(float32x4_t *d, int n)
 {
-    float32x4_t r = vrecpeq_f32(d);
-    r = vmulq_f32(r, vrecpsq_f32(d, r));
-    return vmulq_f32(r, vrecpsq_f32(d, r));
+    float32x4_t r[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        r[q] = vrecpeq_f32(d[q]);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = vmulq_f32(r[q], vrecpsq_f32(d[q], r[q]));
+    VNN_MATH_FOR_N(q, n)
+        d[q] = vmulq_f32(r[q], vrecpsq_f32(d[q], r[q]));
 }
 
-static inline float32x4_t vnn_sigmoid_f32x4(float32x4_t x)
+VNN_MATH_INLINE void vnn_sigmoid_n_f32x4(float32x4_t *v, int n)
 {
-    /* -x capped so 1 + exp stays finite and its reciprocal normal (vminq
-     * keeps NaN). */
-    float32x4_t e = vnn_exp_f32x4(vminq_f32(vnegq_f32(x), vdupq_n_f32(VNN_SIGMOID_CAP)));
-    return vnn_recip_f32x4(vaddq_f32(vdupq_n_f32(1.0f), e));
+    /* -x capped so 1 + exp stays finite and its reciprocal normal, and
+     * raised to VNN_EXP_LO (1 + exp(LO) is 1, as 1 + 0 was); vminq and
+     * vmaxq keep NaN. */
+    VNN_MATH_FOR_N(q, n)
+        v[q] = vmaxq_f32(vminq_f32(vnegq_f32(v[q]), vdupq_n_f32(VNN_SIGMOID_CAP)),
+                         vdupq_n_f32(VNN_EXP_LO));
+    vnn_exp_inrange_n_f32x4(v, n);
+    VNN_MATH_FOR_N(q, n)
+        v[q] = vaddq_f32(vdupq_n_f32(1.0f), v[q]);
+    vnn_recip_n_f32x4(v, n);
 }
 
-static inline float32x4_t vnn_tanh_f32x4(float32x4_t x)
+VNN_MATH_INLINE void vnn_tanh_n_f32x4(float32x4_t *v, int n)
 {
-    float32x4_t a = vminq_f32(vabsq_f32(x), vdupq_n_f32(VNN_TANH_SAT));
-    float32x4_t e = vnn_exp_f32x4(vaddq_f32(a, a));
-    float32x4_t r = vnn_recip_f32x4(vaddq_f32(e, vdupq_n_f32(1.0f)));
-    float32x4_t t = vfmsq_f32(vdupq_n_f32(1.0f), vdupq_n_f32(2.0f), r);
-    /* copy x's sign onto t */
+    float32x4_t e[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n) {
+        float32x4_t a = vminq_f32(vabsq_f32(v[q]), vdupq_n_f32(VNN_TANH_SAT));
+        e[q] = vaddq_f32(a, a); /* in [0, 18] */
+    }
+    vnn_exp_inrange_n_f32x4(e, n);
+    VNN_MATH_FOR_N(q, n)
+        e[q] = vaddq_f32(e[q], vdupq_n_f32(1.0f));
+    vnn_recip_n_f32x4(e, n);
+    /* 1 - 2 r, with x's sign copied on */
     const uint32x4_t sign = vdupq_n_u32(0x80000000u);
-    return vbslq_f32(sign, x, t);
+    VNN_MATH_FOR_N(q, n)
+        v[q] = vbslq_f32(sign, v[q], vfmsq_f32(vdupq_n_f32(1.0f), vdupq_n_f32(2.0f), e[q]));
 }
+
+VNN_MATH_DEFINE_ONE_VECTOR(recip, float32x4_t, f32x4)
+VNN_MATH_DEFINE_ONE_VECTOR(sigmoid, float32x4_t, f32x4)
+VNN_MATH_DEFINE_ONE_VECTOR(tanh, float32x4_t, f32x4)
 
 #endif
