@@ -77,6 +77,8 @@ struct tiles {
     struct vnn_conv_tap *taps;
     size_t taps_j; /* the column block taps were built for (SIZE_MAX: none) */
     size_t ntaps;
+    size_t ksteps; /* k steps of those taps */
+    const float *pf, *pf_end; /* weights of the next pass not yet prefetched */
     ptrdiff_t *a_rows;
     size_t *c_rows, *t_rows;
     float *tile;
@@ -101,13 +103,21 @@ static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
     for (size_t j = ps->j0; j < ps->j1; j++) {
         size_t nt = 0;
         if (valid) {
-            if (w->taps_j != j)
+            if (w->taps_j != j) {
                 w->ntaps = build_taps(p, ps->s, ps->kh0, ps->kh1, j, w->taps);
+                w->ksteps = 0;
+                for (size_t t = 0; t < w->ntaps; t++)
+                    w->ksteps += w->taps[t].k;
+            }
             w->taps_j = j;
             nt = w->ntaps;
         }
         struct vnn_conv_ukernel_params prm = ps->prm;
         prm.bias = p->bias ? p->bias + j * nr : NULL;
+        /* A line of the next pass's weights per k step. */
+        prm.prefetch = w->pf;
+        prm.prefetch_lines = nt ? min_sz(w->ksteps, (size_t)(w->pf_end - w->pf + 15) / 16) : 0;
+        w->pf += prm.prefetch_lines * 16;
         const size_t c0 = j % p->ncb * nr, cols = min_sz(nr, p->cout_g - c0);
         float *yc = y + j / p->ncb * p->cout_g + c0;
         if (cols == nr) {
@@ -196,7 +206,7 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
     w.c_rows = (size_t *)(w.a_rows + mr);
     w.t_rows = w.c_rows + mr;
     w.tile = (float *)(ws + vnn_conv_taps_bytes(p) + vnn_conv_rows_bytes(p));
-    w.ntaps = 0;
+    w.ntaps = w.ksteps = 0;
     for (size_t r = 0; r < mr; r++)
         w.t_rows[r] = r * p->nr;
     if (p->kw_split)
@@ -205,6 +215,15 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
     for (size_t jc = j0; jc < j1; jc = je) {
         je = p->blocks_inner ? j1 : jc + 1;
         for (size_t grp = 0; grp < p->n_khg; grp++) {
+            /* Column block outermost: its kernel-row groups are read from
+             * L3 in turn; prefetch the next while this one computes. */
+            size_t ng = grp + 1 < p->n_khg ? grp + 1 : 0, nj = ng ? jc : jc + 1;
+            w.pf = w.pf_end = NULL;
+            if (!p->blocks_inner && nj < j1) {
+                size_t row_floats = p->KW * p->cin_g * p->nr;
+                w.pf = p->weights + nj * p->K * p->nr + p->khg[ng] * row_floats;
+                w.pf_end = w.pf + (p->khg[ng + 1] - p->khg[ng]) * row_floats;
+            }
             size_t re;
             for (size_t r = r0; r < r1; r = re) {
                 size_t lo, hi;
