@@ -186,12 +186,13 @@ static double implicit_cost(const struct vnn_conv2d_plan *p,
         for (size_t i = 0; i < n_segs && hi > lo; i++) {
             size_t px = (re - r) * (segs[i].ow1 - segs[i].ow0);
             size_t k = (hi - lo) * (segs[i].kw_hi - segs[i].kw_lo) * p->cin_g;
-            size_t tiles = div_up(px, mr), base = px / tiles, big = px % tiles;
+            size_t tiles = div_up(px, mr), full = tiles > 2 ? tiles - 2 : 0;
+            size_t rest = px - full * mr, last = tiles > 1 ? rest / 2 : rest;
             if (k == 0)
                 continue;
             cost += (double)(k + TILE_OVERHEAD_K) *
-                    (double)(big * max_sz(base + 1, min_rows) +
-                             (tiles - big) * max_sz(base, min_rows));
+                    (double)(full * mr + max_sz(rest - last, min_rows) * (tiles > 1) +
+                             max_sz(last, min_rows));
         }
     }
     return cost;
