@@ -48,6 +48,11 @@ struct vnn_conv_ukernel_params {
     int accumulate;    /* add C's current values (earlier taps' sums) */
     int last;          /* then add bias and apply ReLU */
     int relu;
+    /* Weights the driver uses next (64-byte aligned): kernels may fetch
+     * one line of them into L2 per k step, prefetch_lines at most, so
+     * weights that do not stay in L2 stream in while this tile computes. */
+    const float *prefetch;
+    size_t prefetch_lines;
 };
 
 /* All MR rows written; ntaps may be 0. */

@@ -36,11 +36,9 @@ static void dw_row(const struct vnn_conv2d_plan *p, const struct vnn_dwconv_row 
     struct vnn_dwconv_row row = *base;
     size_t n = r / p->OH, oh = r % p->OH;
     ptrdiff_t ih0 = (ptrdiff_t)(oh * p->sh) - (ptrdiff_t)p->pt;
-    /* Kernel rows [lo, hi) land inside the image. */
-    size_t lo = ih0 < 0 ? div_up((size_t)-ih0, p->dh) : 0, hi = 0;
-    if ((ptrdiff_t)p->H - 1 - ih0 >= 0)
-        hi = min_sz(p->KH, (size_t)((ptrdiff_t)p->H - 1 - ih0) / p->dh + 1);
-    row.taps_h = hi > lo ? hi - lo : 0;
+    size_t lo, hi; /* kernel rows that land inside the image */
+    vnn_conv_valid_taps(oh, p->sh, p->pt, p->dh, p->H, p->KH, &lo, &hi);
+    row.taps_h = hi - lo;
     row.in = x;
     if (row.taps_h)
         row.in = x + ((n * p->H + (size_t)(ih0 + (ptrdiff_t)(lo * p->dh))) * p->W) * p->C_in;

@@ -59,6 +59,11 @@ struct vnn_conv2d_plan {
     int run_taps; /* one tap per kernel row (KW * C_in contiguous floats) */
     struct vnn_conv_segment *segs;
     size_t n_segs;
+    /* Segments per kernel column (they overlap in ow) instead of a
+     * partition of ow: a small image's border pixels then share tiles with
+     * the rest instead of running as 1-pixel tiles. Every pass then
+     * accumulates into y, which starts as the bias; ReLU comes last. */
+    int kw_split;
     size_t *khg; /* kernel-row groups: [khg[i], khg[i + 1]), n_khg of them */
     size_t n_khg;
     size_t max_taps; /* taps of one tile at most */
@@ -66,6 +71,20 @@ struct vnn_conv2d_plan {
 
     size_t ws_per_thread; /* implicit: bytes of workspace per thread (else 0) */
 };
+
+/* Valid kernel positions [lo, hi) of output position o along one
+ * dimension (hi == lo: none): o * stride - pad + k * dil inside [0, in). */
+static inline void vnn_conv_valid_taps(size_t o, size_t stride, size_t pad, size_t dil,
+                                       size_t in, size_t k, size_t *lo, size_t *hi)
+{
+    ptrdiff_t i0 = (ptrdiff_t)(o * stride) - (ptrdiff_t)pad, d = (ptrdiff_t)dil;
+    *lo = i0 < 0 ? (size_t)((-i0 + d - 1) / d) : 0;
+    *hi = (ptrdiff_t)in - 1 - i0 < 0 ? 0 : (size_t)(((ptrdiff_t)in - 1 - i0) / d) + 1;
+    if (*hi > k)
+        *hi = k;
+    if (*hi < *lo)
+        *hi = *lo;
+}
 
 /* A user workspace is aligned to this before it is cut into slices. */
 #define VNN_CONV_WS_ALIGN 64
@@ -86,6 +105,11 @@ vnn_status vnn_conv_plan_execute(const struct vnn_conv2d_plan *p, const float *x
  * slices. */
 void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, float *y,
                            char *ws, size_t nt);
+
+/* Implicit GEMM: the end of the run of output rows (r = n * OH + oh) that
+ * starts at r and has the same valid kernel rows [lo, hi), at most r1. */
+size_t vnn_conv_run_end(const struct vnn_conv2d_plan *p, size_t r, size_t r1, size_t *lo,
+                        size_t *hi);
 
 /* Implicit-GEMM workspace slice: taps, then tile row offsets, then a
  * partial-column tile. */

@@ -25,12 +25,20 @@ static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 /* Valid kernel rows [lo, hi) of output row oh. */
 static void kh_range(const struct vnn_conv2d_plan *p, size_t oh, size_t *lo, size_t *hi)
 {
-    ptrdiff_t ih0 = (ptrdiff_t)(oh * p->sh) - (ptrdiff_t)p->pt;
-    ptrdiff_t dh = (ptrdiff_t)p->dh, H = (ptrdiff_t)p->H;
-    *lo = ih0 < 0 ? (size_t)((-ih0 + dh - 1) / dh) : 0;
-    *hi = H - 1 - ih0 < 0 ? 0 : min_sz(p->KH, (size_t)((H - 1 - ih0) / dh) + 1);
-    if (*hi < *lo)
-        *hi = *lo;
+    vnn_conv_valid_taps(oh, p->sh, p->pt, p->dh, p->H, p->KH, lo, hi);
+}
+
+size_t vnn_conv_run_end(const struct vnn_conv2d_plan *p, size_t r, size_t r1, size_t *lo,
+                        size_t *hi)
+{
+    size_t lo2, hi2, re;
+    kh_range(p, r % p->OH, lo, hi);
+    for (re = r + 1; re < r1; re++) {
+        kh_range(p, re % p->OH, &lo2, &hi2);
+        if (lo2 != *lo || hi2 != *hi)
+            break;
+    }
+    return re;
 }
 
 /* Index of the kernel-row group holding kernel row kh. */
@@ -69,6 +77,8 @@ struct tiles {
     struct vnn_conv_tap *taps;
     size_t taps_j; /* the column block taps were built for (SIZE_MAX: none) */
     size_t ntaps;
+    size_t ksteps; /* k steps of those taps */
+    const float *pf, *pf_end; /* weights of the next pass not yet prefetched */
     ptrdiff_t *a_rows;
     size_t *c_rows, *t_rows;
     float *tile;
@@ -93,13 +103,21 @@ static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
     for (size_t j = ps->j0; j < ps->j1; j++) {
         size_t nt = 0;
         if (valid) {
-            if (w->taps_j != j)
+            if (w->taps_j != j) {
                 w->ntaps = build_taps(p, ps->s, ps->kh0, ps->kh1, j, w->taps);
+                w->ksteps = 0;
+                for (size_t t = 0; t < w->ntaps; t++)
+                    w->ksteps += w->taps[t].k;
+            }
             w->taps_j = j;
             nt = w->ntaps;
         }
         struct vnn_conv_ukernel_params prm = ps->prm;
         prm.bias = p->bias ? p->bias + j * nr : NULL;
+        /* A line of the next pass's weights per k step. */
+        prm.prefetch = w->pf;
+        prm.prefetch_lines = nt ? min_sz(w->ksteps, (size_t)(w->pf_end - w->pf + 15) / 16) : 0;
+        w->pf += prm.prefetch_lines * 16;
         const size_t c0 = j % p->ncb * nr, cols = min_sz(nr, p->cout_g - c0);
         float *yc = y + j / p->ncb * p->cout_g + c0;
         if (cols == nr) {
@@ -116,14 +134,28 @@ static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
     }
 }
 
-/* The pixels of a run x segment, in raster order, in tiles of up to MR. */
+/* Where tile i of a pixel set ends: full MR tiles, the last two sharing
+ * what is left evenly (30 pixels: 7, 7, 7, 5, 4, not 7, 7, 7, 7, 2; a
+ * small tile is bound by reading the weights, not by FMAs). */
+static size_t tile_end(size_t i, size_t tiles, size_t total, size_t mr)
+{
+    if (i + 2 < tiles)
+        return (i + 1) * mr;
+    if (i + 2 == tiles)
+        return i * mr + (total - i * mr + 1) / 2;
+    return total;
+}
+
+/* The pixels of a run x segment, in raster order, in the fewest tiles of
+ * up to MR (tile_end). */
 static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y,
                        const struct pixel_set *ps, struct tiles *w)
 {
     const size_t mr = (size_t)p->fam.mr_max, px = p->sw * p->C_in;
     const ptrdiff_t origin = (ptrdiff_t)((p->pt * p->W + p->pl) * p->C_in);
     const struct vnn_conv_segment *s = ps->s;
-    size_t cnt = 0;
+    const size_t total = (ps->r1 - ps->r0) * (s->ow1 - s->ow0), tiles = (total + mr - 1) / mr;
+    size_t cnt = 0, done = 0, tile = 0, end = tile_end(0, tiles, total, mr);
     w->taps_j = SIZE_MAX;
     for (size_t r = ps->r0; r < ps->r1; r++) {
         size_t n = r / p->OH, oh = r % p->OH;
@@ -131,14 +163,44 @@ static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y
         for (size_t ow = s->ow0; ow < s->ow1; ow++) {
             w->a_rows[cnt] = row + (ptrdiff_t)(ow * px);
             w->c_rows[cnt] = (r * p->OW + ow) * p->C_out;
-            if (++cnt == mr) {
-                run_tile(p, x, y, ps, cnt, w);
+            if (++done == end) {
+                run_tile(p, x, y, ps, cnt + 1, w);
                 cnt = 0;
+                end = tile_end(++tile, tiles, total, mr);
+                continue;
             }
+            cnt++;
         }
     }
-    if (cnt)
-        run_tile(p, x, y, ps, cnt, w);
+}
+
+/* kw_split: y starts as the bias (or zero) and gets ReLU after all passes.
+ * fn(dst, bias, cols) for each output pixel of rows [r0, r1) and the
+ * columns of blocks [j0, j1). */
+static void fill_bias(float *dst, const float *bias, size_t cols)
+{
+    if (bias)
+        memcpy(dst, bias, cols * sizeof(float));
+    else
+        memset(dst, 0, cols * sizeof(float));
+}
+
+static void relu_row(float *dst, const float *bias, size_t cols)
+{
+    (void)bias;
+    for (size_t c = 0; c < cols; c++)
+        dst[c] = dst[c] < 0.0f ? 0.0f : dst[c];
+}
+
+static void each_block_row(const struct vnn_conv2d_plan *p, float *y, size_t r0, size_t r1,
+                           size_t j0, size_t j1, void (*fn)(float *, const float *, size_t))
+{
+    for (size_t px = r0 * p->OW; px < r1 * p->OW; px++)
+        for (size_t j = j0; j < j1; j++) {
+            size_t c0 = j % p->ncb * p->nr;
+            fn(y + px * p->C_out + j / p->ncb * p->cout_g + c0,
+               p->bias ? p->bias + j * p->nr : NULL, min_sz(p->nr, p->cout_g - c0));
+        }
 }
 
 /* Output rows [r0, r1) (r = n * OH + oh) x column blocks [j0, j1). Column
@@ -155,22 +217,28 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
     w.c_rows = (size_t *)(w.a_rows + mr);
     w.t_rows = w.c_rows + mr;
     w.tile = (float *)(ws + vnn_conv_taps_bytes(p) + vnn_conv_rows_bytes(p));
+    w.ntaps = w.ksteps = 0;
     for (size_t r = 0; r < mr; r++)
         w.t_rows[r] = r * p->nr;
+    if (p->kw_split)
+        each_block_row(p, y, r0, r1, j0, j1, fill_bias);
     size_t je;
     for (size_t jc = j0; jc < j1; jc = je) {
         je = p->blocks_inner ? j1 : jc + 1;
         for (size_t grp = 0; grp < p->n_khg; grp++) {
+            /* Column block outermost: its kernel-row groups are read from
+             * L3 in turn; prefetch the next while this one computes. */
+            size_t ng = grp + 1 < p->n_khg ? grp + 1 : 0, nj = ng ? jc : jc + 1;
+            w.pf = w.pf_end = NULL;
+            if (!p->blocks_inner && nj < j1) {
+                size_t row_floats = p->KW * p->cin_g * p->nr;
+                w.pf = p->weights + nj * p->K * p->nr + p->khg[ng] * row_floats;
+                w.pf_end = w.pf + (p->khg[ng + 1] - p->khg[ng]) * row_floats;
+            }
             size_t re;
             for (size_t r = r0; r < r1; r = re) {
-                /* A run: rows with the same valid kernel rows [lo, hi). */
-                size_t lo, hi, lo2, hi2;
-                kh_range(p, r % p->OH, &lo, &hi);
-                for (re = r + 1; re < r1; re++) {
-                    kh_range(p, re % p->OH, &lo2, &hi2);
-                    if (lo2 != lo || hi2 != hi)
-                        break;
-                }
+                size_t lo, hi;
+                re = vnn_conv_run_end(p, r, r1, &lo, &hi);
                 size_t g_first = hi > lo ? group_of(p, lo) : 0;
                 size_t g_last = hi > lo ? group_of(p, hi - 1) : 0;
                 if (grp < g_first || grp > g_last)
@@ -185,7 +253,11 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
                     ps.prm = (struct vnn_conv_ukernel_params){
                         .accumulate = grp > g_first, .last = grp == g_last, .relu = p->relu,
                     };
-                    if (ps.kh1 <= ps.kh0 || ps.s->kw_hi <= ps.s->kw_lo) {
+                    if (p->kw_split) { /* y holds the bias; ReLU comes last */
+                        if (ps.kh1 <= ps.kh0)
+                            continue;
+                        ps.prm = (struct vnn_conv_ukernel_params){.accumulate = 1};
+                    } else if (ps.kh1 <= ps.kh0 || ps.s->kw_hi <= ps.s->kw_lo) {
                         if (grp != g_first)
                             continue; /* no taps: the first pass wrote act(bias) */
                         ps.prm.accumulate = 0;
@@ -196,6 +268,8 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
             }
         }
     }
+    if (p->kw_split && p->relu)
+        each_block_row(p, y, r0, r1, j0, j1, relu_row);
 }
 
 void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, float *y,

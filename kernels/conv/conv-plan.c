@@ -125,12 +125,77 @@ static const struct vnn_conv_family *pick_family(const struct vnn_conv_config *c
 /* Valid kernel columns [lo, hi) of output column ow (hi <= lo: none). */
 static void kw_range(const struct vnn_conv2d_plan *p, size_t ow, size_t *lo, size_t *hi)
 {
-    ptrdiff_t iw0 = (ptrdiff_t)(ow * p->sw) - (ptrdiff_t)p->pl;
-    ptrdiff_t dw = (ptrdiff_t)p->dw, W = (ptrdiff_t)p->W;
-    *lo = iw0 < 0 ? (size_t)((-iw0 + dw - 1) / dw) : 0;
-    *hi = W - 1 - iw0 < 0 ? 0 : min_sz(p->KW, (size_t)((W - 1 - iw0) / dw) + 1);
-    if (*hi < *lo)
-        *hi = *lo;
+    vnn_conv_valid_taps(ow, p->sw, p->pl, p->dw, p->W, p->KW, lo, hi);
+}
+
+/* Runs of output columns with the same valid kernel columns. */
+static size_t segments_partition(const struct vnn_conv2d_plan *p, struct vnn_conv_segment *segs)
+{
+    size_t n = 0;
+    for (size_t ow = 0; ow < p->OW; ow++) {
+        size_t lo, hi;
+        kw_range(p, ow, &lo, &hi);
+        if (n > 0 && segs[n - 1].kw_lo == lo && segs[n - 1].kw_hi == hi) {
+            segs[n - 1].ow1 = ow + 1;
+            continue;
+        }
+        segs[n++] = (struct vnn_conv_segment){ow, ow + 1, lo, hi};
+    }
+    return n;
+}
+
+/* For each kernel column, the output columns (an interval) where it is
+ * valid; consecutive kernel columns with the same interval merged. */
+static size_t segments_by_kw(const struct vnn_conv2d_plan *p, struct vnn_conv_segment *segs)
+{
+    size_t n = 0;
+    for (size_t kw = 0; kw < p->KW; kw++) {
+        size_t ow0 = SIZE_MAX, ow1 = 0;
+        for (size_t ow = 0; ow < p->OW; ow++) {
+            size_t lo, hi;
+            kw_range(p, ow, &lo, &hi);
+            if (lo <= kw && kw < hi) {
+                ow0 = min_sz(ow0, ow);
+                ow1 = ow + 1;
+            }
+        }
+        if (ow0 == SIZE_MAX)
+            continue;
+        if (n > 0 && segs[n - 1].ow0 == ow0 && segs[n - 1].ow1 == ow1 && segs[n - 1].kw_hi == kw)
+            segs[n - 1].kw_hi = kw + 1;
+        else
+            segs[n++] = (struct vnn_conv_segment){ow0, ow1, kw, kw + 1};
+    }
+    return n;
+}
+
+/* Estimated time of the implicit GEMM over these segments, in k steps
+ * times tile rows: a tile of r pixels over depth K costs about
+ * (K + TILE_OVERHEAD_K) * max(r, 2/3 MR), as a tile of fewer rows is bound
+ * by reading its weights from L2 rather than by its FMAs. Tiles are cut as
+ * run_pixels cuts them (conv-implicit.c). */
+#define TILE_OVERHEAD_K 8
+static double implicit_cost(const struct vnn_conv2d_plan *p,
+                            const struct vnn_conv_segment *segs, size_t n_segs)
+{
+    const size_t mr = (size_t)p->fam.mr_max, min_rows = (2 * mr + 2) / 3;
+    double cost = 0.0;
+    for (size_t r = 0, re; r < p->N * p->OH; r = re) {
+        size_t lo, hi;
+        re = vnn_conv_run_end(p, r, p->N * p->OH, &lo, &hi);
+        for (size_t i = 0; i < n_segs && hi > lo; i++) {
+            size_t px = (re - r) * (segs[i].ow1 - segs[i].ow0);
+            size_t k = (hi - lo) * (segs[i].kw_hi - segs[i].kw_lo) * p->cin_g;
+            size_t tiles = div_up(px, mr), full = tiles > 2 ? tiles - 2 : 0;
+            size_t rest = px - full * mr, last = tiles > 1 ? rest / 2 : rest;
+            if (k == 0)
+                continue;
+            cost += (double)(k + TILE_OVERHEAD_K) *
+                    (double)(full * mr + max_sz(rest - last, min_rows) * (tiles > 1) +
+                             max_sz(last, min_rows));
+        }
+    }
+    return cost;
 }
 
 static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, const float *bias)
@@ -167,21 +232,22 @@ static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, cons
         }
     }
 
-    /* Segments of output columns with the same valid kernel columns. */
-    p->segs = malloc(p->OW * sizeof *p->segs);
-    if (!p->segs)
+    /* Segments of output columns: a partition, or per kernel column if
+     * that is clearly cheaper. */
+    struct vnn_conv_segment *by_kw = malloc(p->KW * sizeof *by_kw);
+    p->segs = malloc(max_sz(p->OW, p->KW) * sizeof *p->segs);
+    if (!p->segs || !by_kw) {
+        free(by_kw);
         return VNN_ERR_OUT_OF_MEMORY;
-    p->n_segs = 0;
-    for (size_t ow = 0; ow < p->OW; ow++) {
-        size_t lo, hi;
-        kw_range(p, ow, &lo, &hi);
-        struct vnn_conv_segment *s = &p->segs[p->n_segs - (p->n_segs > 0)];
-        if (p->n_segs > 0 && s->kw_lo == lo && s->kw_hi == hi) {
-            s->ow1 = ow + 1;
-            continue;
-        }
-        p->segs[p->n_segs++] = (struct vnn_conv_segment){ow, ow + 1, lo, hi};
     }
+    p->n_segs = segments_partition(p, p->segs);
+    size_t n_kw = segments_by_kw(p, by_kw);
+    p->kw_split = implicit_cost(p, by_kw, n_kw) < 0.97 * implicit_cost(p, p->segs, p->n_segs);
+    if (p->kw_split) {
+        memcpy(p->segs, by_kw, n_kw * sizeof *by_kw);
+        p->n_segs = n_kw;
+    }
+    free(by_kw);
 
     /* Kernel-row groups whose weights (per column block) fit the budget;
      * if all blocks fit together, one group and blocks innermost. */

@@ -20,6 +20,10 @@ struct vnn_gemm_ukernel_params {
      * while this tile computes. */
     const float *a_next;
     size_t a_next_stride;
+    /* The C tile (rows ldc apart) the next call will write, or NULL: kernels
+     * may fetch it for writing while this tile computes, so its stores do
+     * not wait for lines from L3 (NULL: they fetch their own C up front). */
+    float *c_next;
 };
 
 /* a: MR rows of kc floats, row r at a + r * a_stride (A is read in place

@@ -70,6 +70,7 @@ static void run_tail_rows(const struct vnn_gemm_config *cfg, size_t kc, const fl
     size_t mt = (size_t)cfg->mr_tail, nr = (size_t)cfg->nr;
     struct vnn_gemm_ukernel_params p = *full, raw = {.alpha = 1.0f, .beta = 0.0f};
     p.a_next = NULL;
+    p.c_next = NULL;
     for (size_t r0 = 0; r0 < rows; r0 += mt) {
         size_t chunk = min_sz(mt, rows - r0);
         /* Rows past `rows` in the padded strip are zero, so a short chunk
@@ -186,6 +187,10 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
                     full.a_next = a + mr * g->lda;
                     full.a_next_stride = g->lda;
                 }
+                /* The next tile: the strip below, or the next panel's first. */
+                full.c_next = s + 1 < se  ? c + mr * g->ldc
+                              : p + 1 < p1 ? g->C + sb * mr * g->ldc + jj + nr
+                                           : NULL;
                 if (rows == mr && cols == nr) {
                     cfg->ukernel(kc, a, as, b, c, g->ldc, &full);
                 } else if (rows == mr && cfg->ukernel_ntail && cols <= (size_t)cfg->nr_tail) {
