@@ -63,22 +63,13 @@ static inline __m512 row_exp(float *s, size_t n, size_t cols, float m)
     return acc;
 }
 
-/* Lane e of the result: the max (or sum) of v[e]'s 16 lanes. */
-static inline __m512 reduce16_max(__m512 v[16])
+/* Lane e of the result: the max (or the sum) of v[e]'s 16 lanes. */
+static inline __m512 reduce16(__m512 v[16], int take_max)
 {
     vnn_transpose16x16_f32(v);
     for (int w = 8; w >= 1; w /= 2)
         for (int i = 0; i < w; i++)
-            v[i] = _mm512_max_ps(v[i], v[i + w]);
-    return v[0];
-}
-
-static inline __m512 reduce16_add(__m512 v[16])
-{
-    vnn_transpose16x16_f32(v);
-    for (int w = 8; w >= 1; w /= 2)
-        for (int i = 0; i < w; i++)
-            v[i] = _mm512_add_ps(v[i], v[i + w]);
+            v[i] = take_max ? _mm512_max_ps(v[i], v[i + w]) : _mm512_add_ps(v[i], v[i + w]);
     return v[0];
 }
 
@@ -94,7 +85,7 @@ void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_ar
                                        a->mask ? a->mask[g + e] : NULL, a->valid[g + e])
                              : ninf;
         const __m512 m_old = _mm512_mask_loadu_ps(ninf, lanes, a->m + g);
-        const __m512 m_new = _mm512_max_ps(m_old, reduce16_max(v));
+        const __m512 m_new = _mm512_max_ps(m_old, reduce16(v, 1));
         /* Rows with nothing visible yet (m_new = -inf) keep their state and
          * get P = 0; elsewhere alpha = exp(m_old - m_new): 0 when m_old was
          * -inf, exactly 1 while the max holds. */
@@ -115,7 +106,7 @@ void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_ar
                 v[e] = row_exp(s, a->valid[g + e], a->cols, mrow[e]);
             }
         }
-        const __m512 sums = reduce16_add(v);
+        const __m512 sums = reduce16(v, 0);
         const __m512 l_old = _mm512_maskz_loadu_ps(live, a->l + g);
         _mm512_mask_storeu_ps(a->l + g, live, _mm512_fmadd_ps(l_old, alpha, sums));
         _mm512_mask_storeu_ps(a->m + g, live, m_new);
