@@ -1,5 +1,5 @@
 /* The attention slot of the kernel table. The two matrix products of a
- * tile (S = scale * Q K^T and O += P V) run on the GEMM slot's microkernel
+ * tile (S = (scale Q) K^T and O += P V) run on the GEMM slot's microkernel
  * of the same ISA (register-blocked, tuned once); what attention adds per
  * ISA is the online-softmax update between them. */
 #ifndef VNN_ATTENTION_CONFIG_H
@@ -9,7 +9,7 @@
 
 #include "vnn/cpu.h"
 
-/* One key block of one query block, after S = scale * Q K^T:
+/* One key block of one query block, after S = (scale Q) K^T:
  * for each row r < rows (a query of the block), with n = valid[r] visible
  * keys (the first n of the block's `cols`; causal and length masks are
  * prefixes of the keys, so a count says it all):
@@ -42,7 +42,7 @@ typedef void (*vnn_attention_pack_kt_fn)(const float *k, size_t ks, size_t D, si
  * too few to fill a GEMM tile), over one block of `keys` keys, rows r <
  * rows with valid[r] visible keys each; K/V row t of row r's head starts at
  * k (v) + t * kv_stride + kv_off[r]:
- *   scores:     s[r][t] = scale * q[r] . K row t           (t < valid[r])
+ *   scores:     s[r][t] = q[r] . K row t (q already scaled)  (t < valid[r])
  *   accumulate: o[r][0, D) += sum_{t < valid[r]} s[r][t] * V row t
  * with the online update (which turns S into P) in between. */
 struct vnn_attention_rows_args {
@@ -52,7 +52,6 @@ struct vnn_attention_rows_args {
     const float *k, *v;
     size_t kv_stride;
     const size_t *kv_off, *valid;
-    float scale;
     float *s;
     size_t s_stride;
     float *o;

@@ -11,7 +11,7 @@
  * Per item: copy the block's query rows into a zero-padded strip, then one
  * pass over its visible keys in blocks of bk:
  *   pack K^T (D x nr panels) and V (bk x nr panels), then per two row tiles:
- *   S = scale * Q K^T                       (GEMM microkernel)
+ *   S = (scale Q) K^T                       (GEMM microkernel; Q scaled as loaded)
  *   online softmax: P = exp(S - m), l, m, O *= exp(m_old - m)   (per ISA)
  *   O += P V                                (GEMM microkernel, beta 1)
  * and finally out = O / l (0 where l = 0: nothing visible). Key blocks past
@@ -310,7 +310,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             const struct vnn_attention_rows_args ra = {
                 .rows = rows, .keys = nk, .D = D, .q = c->q, .q_stride = L->qs,
                 .k = j->k + base, .v = j->v + base, .kv_stride = kvs, .kv_off = c->koff,
-                .valid = c->valid, .scale = j->scale, .s = c->s, .s_stride = L->ss,
+                .valid = c->valid, .s = c->s, .s_stride = L->ss,
                 .o = c->o, .o_stride = L->os,
             };
             j->cfg->rows_scores(&ra);
@@ -338,7 +338,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             if (!ck)
                 continue;
             gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, div_up(ck, nr), D * nr,
-                      c->s, L->ss, j->scale, 0.0f);
+                      c->s, L->ss, 1.0f, 0.0f);
             oa.rows = nrows;
             oa.s = c->s;
             oa.mask = j->mask ? c->mask + t : NULL;
@@ -354,7 +354,8 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
     }
 }
 
-/* Copies the item's query rows into the zero-padded strip and sets their
+/* Copies the item's query rows, times the scale (so the products need no
+ * scaling pass), into the zero-padded strip and sets their
  * key limits, K/V offsets and mask rows. */
 static void load_q(const struct vnn_attention_job *j, const struct layout *L,
                    const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows)
@@ -362,8 +363,10 @@ static void load_q(const struct vnn_attention_job *j, const struct layout *L,
     const size_t G = j->Hq / j->Hkv;
     struct row_walk w = row_walk_at(j, hkv, r0);
     for (size_t r = 0; r < rows; r++, row_walk_next(j, &w)) {
-        memcpy(c->q + r * L->qs, j->q + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D,
-               L->D * sizeof(float));
+        const float *restrict src = j->q + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D;
+        float *restrict dst = c->q + r * L->qs;
+        for (size_t d = 0; d < L->D; d++)
+            dst[d] = j->scale * src[d];
         c->lim[r] = key_limit(j, n, w.i);
         c->koff[r] = w.h / G * L->D;
         c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + w.h * j->mask_sh + w.i * j->mask_sq
