@@ -260,6 +260,22 @@ static size_t key_limit(const struct vnn_attention_job *j, size_t n, size_t i)
     return lim;
 }
 
+/* Points the online update at rows [r0, r0 + nrows) of the item, their
+ * scores at s (cols keys). */
+static void online_rows(struct vnn_attention_online_args *oa, const struct vnn_attention_job *j,
+                        const struct ctx *c, const struct layout *L, size_t r0, size_t nrows,
+                        float *s, size_t cols)
+{
+    oa->rows = nrows;
+    oa->cols = cols;
+    oa->s = s;
+    oa->mask = j->mask ? c->mask + r0 : NULL;
+    oa->valid = c->valid + r0;
+    oa->m = c->m + r0;
+    oa->l = c->l + r0;
+    oa->o = c->o + r0 * L->os;
+}
+
 /* The attention of one item over keys [k0, k1), leaving the unnormalized
  * accumulator in c->o and the row state in c->m, c->l. */
 static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
@@ -276,9 +292,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
     }
     memset(c->o, 0, vnn_round_up(rows, L->mr) * L->os * sizeof(float));
     struct vnn_attention_online_args oa = {
-        .rows = rows, .s = c->s, .s_stride = L->ss, .mask = j->mask ? c->mask : NULL,
-        .valid = c->valid, .m = c->m, .l = c->l, .o = c->o, .o_stride = L->os,
-        .o_cols = L->d_pad,
+        .s_stride = L->ss, .o_stride = L->os, .o_cols = L->d_pad,
     };
     for (size_t kb0 = k0; kb0 < k1; kb0 += L->bk) {
         size_t nk = min_sz(L->bk, k1 - kb0), kpanels = div_up(nk, nr);
@@ -295,17 +309,10 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         }
         if (first == rows)
             continue;
-        const size_t skip = first / L->mr * L->mr, live = rows - skip;
-        oa.rows = live;
-        oa.mask = j->mask ? c->mask + skip : NULL;
-        oa.valid = c->valid + skip;
-        oa.m = c->m + skip;
-        oa.l = c->l + skip;
-        oa.o = c->o + skip * L->os;
-        oa.cols = nk;
+        const size_t skip = first / L->mr * L->mr;
         if (j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS) {
             /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
-            oa.s = c->s + skip * L->ss;
+            online_rows(&oa, j, c, L, skip, rows - skip, c->s + skip * L->ss, nk);
             const size_t base = (n * j->Sk + kb0) * j->Hkv * D;
             const struct vnn_attention_rows_args ra = {
                 .rows = rows, .keys = nk, .D = D, .q = c->q, .q_stride = L->qs,
@@ -339,14 +346,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
                 continue;
             gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, div_up(ck, nr), D * nr,
                       c->s, L->ss, 1.0f, 0.0f);
-            oa.rows = nrows;
-            oa.s = c->s;
-            oa.mask = j->mask ? c->mask + t : NULL;
-            oa.valid = c->valid + t;
-            oa.m = c->m + t;
-            oa.l = c->l + t;
-            oa.o = c->o + t * L->os;
-            oa.cols = ck;
+            online_rows(&oa, j, c, L, t, nrows, c->s, ck);
             j->cfg->online(&oa);
             gemm_rows(g, nrows, ck, c->s, L->ss, c->v, vpanels, L->bk * nr,
                       c->o + t * L->os, L->os, 1.0f, 1.0f);
