@@ -71,7 +71,6 @@ struct layout {
     size_t part;       /* floats per split part */
 };
 
-static size_t r16(size_t x) { return (x + 15) / 16 * 16; }
 static size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 
@@ -88,10 +87,10 @@ static int make_layout(const struct vnn_attention_config *cfg,
     L->D = D;
     if (D > SIZE_MAX / 64)
         return 0;
-    L->d_pad = div_up(D, L->nr) * L->nr;
+    L->d_pad = vnn_round_up(D, L->nr);
     L->qs = vnn_gemm_a_strip_stride(D);
     L->ss = L->bk + 16; /* rows not a multiple of 4 KiB apart */
-    L->os = r16(L->d_pad) + 16;
+    L->os = vnn_round_up(L->d_pad, 16) + 16;
     size_t sizes[12], total = 0;
     size_t rows = L->rows_alloc;
     int ok = vnn_mul_size(rows, L->qs, &sizes[0]) && vnn_mul_size(L->bk, D, &sizes[1]) &&
@@ -100,8 +99,8 @@ static int make_layout(const struct vnn_attention_config *cfg,
     if (!ok)
         return 0;
     sizes[5] = sizes[6] = L->bq;
-    sizes[7] = L->bq * (sizeof(size_t) / sizeof(float) + 1);
-    sizes[8] = L->bq * (sizeof(void *) / sizeof(float) + 1);
+    sizes[7] = div_up(L->bq * sizeof(size_t), sizeof(float));
+    sizes[8] = div_up(L->bq * sizeof(void *), sizeof(float));
     sizes[9] = sizes[10] = sizes[7];
     sizes[11] = sizes[8];
     size_t *offs[12] = {&L->q_off, &L->k_off, &L->v_off, &L->s_off, &L->o_off,
@@ -109,13 +108,13 @@ static int make_layout(const struct vnn_attention_config *cfg,
                         &L->lim_off, &L->koff_off, &L->mbase_off};
     for (int i = 0; i < 12; i++) {
         *offs[i] = total;
-        if (!vnn_add_size(total, r16(sizes[i]), &total))
+        if (!vnn_add_size(total, vnn_round_up(sizes[i], 16), &total))
             return 0;
     }
     L->per_thread = total;
     if (!vnn_mul_size(L->bq, L->d_pad + 2, &L->part))
         return 0;
-    L->part = r16(L->part);
+    L->part = vnn_round_up(L->part, 16);
     return 1;
 }
 
@@ -160,6 +159,16 @@ static struct ctx thread_ctx(const struct layout *L, float *ws, size_t t)
         .koff = (size_t *)(void *)(b + L->koff_off),
         .mbase = (const float **)(void *)(b + L->mbase_off),
     };
+}
+
+/* Rows gemm_rows computes for `rows` rows: whole tiles, the last one in
+ * mr_tail steps when the ISA has a tail kernel (at most bq + mr). */
+static size_t rows_touched(const struct vnn_gemm_config *g, size_t rows)
+{
+    const size_t mr = (size_t)g->mr, full = rows / mr * mr, rem = rows - full;
+    if (!rem)
+        return rows;
+    return full + (g->ukernel_tail ? vnn_round_up(rem, (size_t)g->mr_tail) : mr);
 }
 
 /* c[rows x panels*nr] = alpha * a[rows x kc] * b + beta * c, b being `panels`
@@ -219,13 +228,13 @@ static void pack_kt(const float *k, size_t ks, size_t D, size_t cols, size_t nr,
  * or, on the row path, those of several consecutive kv heads. Stepping
  * costs no division (a row's divisions would cost more than its copy). */
 struct row_walk {
-    size_t i, g, hkv, h;
+    size_t G, i, g, hkv, h;
 };
 
 static struct row_walk row_walk_at(const struct vnn_attention_job *j, size_t hkv, size_t r)
 {
     size_t G = j->Hq / j->Hkv, R = j->Sq * G;
-    struct row_walk w = {.hkv = hkv + r / R};
+    struct row_walk w = {.G = G, .hkv = hkv + r / R};
     r %= R;
     w.i = r / G;
     w.g = r % G;
@@ -235,15 +244,14 @@ static struct row_walk row_walk_at(const struct vnn_attention_job *j, size_t hkv
 
 static void row_walk_next(const struct vnn_attention_job *j, struct row_walk *w)
 {
-    const size_t G = j->Hq / j->Hkv;
-    if (++w->g == G) {
+    if (++w->g == w->G) {
         w->g = 0;
         if (++w->i == j->Sq) {
             w->i = 0;
             w->hkv++;
         }
     }
-    w->h = w->hkv * G + w->g;
+    w->h = w->hkv * w->G + w->g;
 }
 
 /* Visible keys of query position i in batch n: [0, limit). */
@@ -290,7 +298,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         c->m[r] = -INFINITY;
         c->l[r] = 0.0f;
     }
-    memset(c->o, 0, vnn_round_up(rows, L->mr) * L->os * sizeof(float));
+    memset(c->o, 0, rows_touched(j->gemm, rows) * L->os * sizeof(float));
     struct vnn_attention_online_args oa = {
         .s_stride = L->ss, .o_stride = L->os, .o_cols = L->d_pad,
     };
@@ -360,7 +368,6 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
 static void load_q(const struct vnn_attention_job *j, const struct layout *L,
                    const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows)
 {
-    const size_t G = j->Hq / j->Hkv;
     struct row_walk w = row_walk_at(j, hkv, r0);
     for (size_t r = 0; r < rows; r++, row_walk_next(j, &w)) {
         const float *restrict src = j->q + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D;
@@ -368,12 +375,12 @@ static void load_q(const struct vnn_attention_job *j, const struct layout *L,
         for (size_t d = 0; d < L->D; d++)
             dst[d] = j->scale * src[d];
         c->lim[r] = key_limit(j, n, w.i);
-        c->koff[r] = w.h / G * L->D;
+        c->koff[r] = w.hkv * L->D;
         c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + w.h * j->mask_sh + w.i * j->mask_sq
                               : NULL;
     }
-    /* The GEMM's last tile reads up to the next multiple of mr. */
-    memset(c->q + rows * L->qs, 0, (vnn_round_up(rows, L->mr) - rows) * L->qs * sizeof(float));
+    /* Zeros in the rows the GEMM's last tile reads past the item's. */
+    memset(c->q + rows * L->qs, 0, (rows_touched(j->gemm, rows) - rows) * L->qs * sizeof(float));
 }
 
 /* Keys any row of the item may see (after load_q): [0, max limit). */

@@ -22,7 +22,7 @@ struct vnn_attention_job {
     float *out;
 };
 
-/* Workspace bytes for D and the heads ratio G = Hq / Hkv on `threads`
+/* Workspace bytes for head size D on `threads`
  * threads (0 if that overflows). Includes 64 bytes of alignment slack. */
 size_t vnn_attention_workspace_bytes(const struct vnn_attention_config *cfg,
                                      const struct vnn_gemm_config *gemm, size_t D,
