@@ -195,33 +195,12 @@ static void gemm_rows(const struct vnn_gemm_config *g, size_t rows, size_t kc,
     }
 }
 
-/* K^T panel, portable (the ISA's pack_kt when it has one): dst[d][c] =
- * k[c * ks + d], zero up to nr. Eight keys at a time, so each store run
- * fills part of one line (the generic per-key scatter costs several
- * cycles an element). */
-static void pack_kt(const float *k, size_t ks, size_t D, size_t cols, size_t nr,
-                    float *restrict dst)
+/* K^T panel, portable (the ISA's pack_kt when it has one): the GEMM's
+ * transposed B packing, K rows being the columns of K^T. */
+static void pack_kt(const float *k, size_t ks, size_t D, size_t cols, size_t nr, float *dst)
 {
-    size_t c = 0;
-    for (; c + 8 <= cols; c += 8) {
-        const float *s0 = k + c * ks;
-        for (size_t d = 0; d < D; d++) {
-            float *o = dst + d * nr + c;
-            for (size_t e = 0; e < 8; e++)
-                o[e] = s0[e * ks + d];
-        }
-    }
-    for (; c < cols; c++) {
-        const float *s0 = k + c * ks;
-        for (size_t d = 0; d < D; d++)
-            dst[d * nr + c] = s0[d];
-    }
-    if (cols < nr)
-        for (size_t d = 0; d < D; d++)
-            for (size_t z = cols; z < nr; z++)
-                dst[d * nr + z] = 0.0f;
+    vnn_gemm_pack_b_panel(VNN_TRANS, k, ks, 0, 0, D, cols, nr, dst);
 }
-
 
 /* Walks the rows of an item starting at kv head hkv: query position i and
  * query head h of each. An item's rows are the Sq x G rows of its kv head,

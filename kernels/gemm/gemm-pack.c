@@ -32,9 +32,19 @@ void vnn_gemm_pack_b_panel(vnn_transpose trans, const float *B, size_t ldb, size
         }
         return;
     }
-    /* B stored N x K: column j of op(B) is row j of storage. Read rows in
-     * order, scatter with stride nr (the panel is small enough for L1/L2). */
-    for (size_t c = 0; c < cols; c++) {
+    /* B stored N x K: column j of op(B) is row j of storage. Eight storage
+     * rows at a time, so each store run fills part of one line (a scatter
+     * one row at a time costs several cycles an element). */
+    size_t c = 0;
+    for (; c + 8 <= cols; c += 8) {
+        const float *src = B + (j0 + c) * ldb + k0;
+        for (size_t k = 0; k < kc; k++) {
+            float *d = dst + k * nr + c;
+            for (size_t e = 0; e < 8; e++)
+                d[e] = src[e * ldb + k];
+        }
+    }
+    for (; c < cols; c++) {
         const float *src = B + (j0 + c) * ldb + k0;
         for (size_t k = 0; k < kc; k++)
             dst[k * nr + c] = src[k];
