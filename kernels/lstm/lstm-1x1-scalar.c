@@ -12,7 +12,6 @@ typedef float vec;
 #define VADD(a, b) ((a) + (b))
 #define VMUL(a, b) ((a) * (b))
 #define VFMA(a, b, c) ((a) * (b) + (c))
-#define VSIGMOID(v) vnn_sigmoid_f32(v)
 #define VTANH(v) vnn_tanh_f32(v)
 /* Nothing to interleave in scalar code: one value at a time. */
 #define VSIGMOID_N(v, n) for (int q_ = 0; q_ < (n); q_++) (v)[q_] = vnn_sigmoid_f32((v)[q_])

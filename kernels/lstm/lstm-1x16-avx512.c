@@ -13,7 +13,6 @@ typedef __m512 vec;
 #define VADD(a, b) _mm512_add_ps(a, b)
 #define VMUL(a, b) _mm512_mul_ps(a, b)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
-#define VSIGMOID(v) vnn_sigmoid_f32x16(v)
 #define VTANH(v) vnn_tanh_f32x16(v)
 #define VSIGMOID_N(v, n) vnn_sigmoid_n_f32x16(v, n)
 #define VTANH_N(v, n) vnn_tanh_n_f32x16(v, n)

@@ -13,7 +13,6 @@ typedef float32x4_t vec;
 #define VADD(a, b) vaddq_f32(a, b)
 #define VMUL(a, b) vmulq_f32(a, b)
 #define VFMA(a, b, c) vfmaq_f32(c, a, b)
-#define VSIGMOID(v) vnn_sigmoid_f32x4(v)
 #define VTANH(v) vnn_tanh_f32x4(v)
 #define VSIGMOID_N(v, n) vnn_sigmoid_n_f32x4(v, n)
 #define VTANH_N(v, n) vnn_tanh_n_f32x4(v, n)

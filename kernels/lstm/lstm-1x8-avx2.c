@@ -13,7 +13,6 @@ typedef __m256 vec;
 #define VADD(a, b) _mm256_add_ps(a, b)
 #define VMUL(a, b) _mm256_mul_ps(a, b)
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
-#define VSIGMOID(v) vnn_sigmoid_f32x8(v)
 #define VTANH(v) vnn_tanh_f32x8(v)
 #define VSIGMOID_N(v, n) vnn_sigmoid_n_f32x8(v, n)
 #define VTANH_N(v, n) vnn_tanh_n_f32x8(v, n)
