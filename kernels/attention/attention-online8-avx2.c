@@ -6,28 +6,7 @@
 #include "kernels/attention/attention-ukernels.h"
 #include "kernels/simd/math-scalar.h"
 #include "kernels/simd/math-avx2.h"
-
-/* Lanes [0, n) set, n in [1, 7]. */
-static inline __m256i tail_mask(size_t n)
-{
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-static inline float hmax(__m256 v)
-{
-    __m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_max_ps(x, _mm_movehl_ps(x, x));
-    x = _mm_max_ss(x, _mm_movehdup_ps(x));
-    return _mm_cvtss_f32(x);
-}
-
-static inline float hsum(__m256 v)
-{
-    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-    x = _mm_add_ss(x, _mm_movehdup_ps(x));
-    return _mm_cvtss_f32(x);
-}
+#include "kernels/simd/reduce-avx2.h"
 
 void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args *a)
 {
@@ -47,7 +26,7 @@ void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args 
             vmax = _mm256_max_ps(vmax, x);
         }
         if (j < n) {
-            __m256i t = tail_mask(n - j);
+            __m256i t = vnn_tail_mask_avx2(n - j);
             __m256 x = _mm256_maskload_ps(s + j, t);
             if (mk) {
                 x = _mm256_add_ps(x, _mm256_maskload_ps(mk + j, t));
@@ -55,7 +34,7 @@ void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args 
             }
             vmax = _mm256_max_ps(vmax, _mm256_blendv_ps(ninf, x, _mm256_castsi256_ps(t)));
         }
-        float mx = hmax(vmax);
+        float mx = vnn_hmax_avx2(vmax);
         mx = a->m[r] > mx ? a->m[r] : mx;
         if (mx == -INFINITY) { /* nothing visible yet: P = 0, state kept */
             for (size_t z = 0; z < a->cols; z++)
@@ -70,7 +49,7 @@ void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args 
             acc = _mm256_add_ps(acc, p);
         }
         if (j < n) {
-            __m256i t = tail_mask(n - j);
+            __m256i t = vnn_tail_mask_avx2(n - j);
             __m256 p = vnn_exp_f32x8(_mm256_sub_ps(_mm256_maskload_ps(s + j, t), vm));
             p = _mm256_and_ps(p, _mm256_castsi256_ps(t));
             _mm256_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
@@ -81,7 +60,7 @@ void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args 
             _mm256_storeu_ps(s + j, _mm256_setzero_ps());
         /* 0 if m was -inf; exactly 1 (no rescale) while the max holds. */
         float alpha = mx == a->m[r] ? 1.0f : vnn_exp_f32(a->m[r] - mx);
-        a->l[r] = a->l[r] * alpha + hsum(acc);
+        a->l[r] = a->l[r] * alpha + vnn_hsum_avx2(acc);
         a->m[r] = mx;
         if (alpha != 1.0f) {
             float *o = a->o + r * a->o_stride;

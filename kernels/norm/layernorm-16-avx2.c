@@ -2,14 +2,14 @@
  * step for the two reductions, the tail through maskload (zeros). */
 #include <math.h>
 
-#include "kernels/norm/norm-avx2.h"
+#include "kernels/simd/reduce-avx2.h"
 #include "kernels/norm/norm-ukernels.h"
 
 void vnn_layernorm_ukernel_16__avx2(size_t n, const float *x, const float *gamma,
                                     const float *beta, float eps, float *y)
 {
     const size_t body = n & ~(size_t)7;
-    const __m256i tail = vnn_row_mask_avx2(n - body);
+    const __m256i tail = vnn_tail_mask_avx2(n - body);
     const int has_tail = body < n;
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
     size_t i = 0;

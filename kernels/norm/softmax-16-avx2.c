@@ -1,14 +1,14 @@
 /* Softmax of one row, AVX2: max, then exp(x - max) stored and summed, then
  * a scale by 1 / sum; two accumulators (16 floats) per step for the
  * reductions, the tail through maskload/maskstore. */
-#include "kernels/norm/norm-avx2.h"
+#include "kernels/simd/reduce-avx2.h"
 #include "kernels/norm/norm-ukernels.h"
 #include "kernels/simd/math-avx2.h"
 
 void vnn_softmax_ukernel_16__avx2(size_t n, const float *x, float *y)
 {
     const size_t body = n & ~(size_t)7;
-    const __m256i tail = vnn_row_mask_avx2(n - body);
+    const __m256i tail = vnn_tail_mask_avx2(n - body);
     const __m256 tailf = _mm256_castsi256_ps(tail);
     const int has_tail = body < n;
     const __m256 ninf = _mm256_set1_ps(-__builtin_inff());

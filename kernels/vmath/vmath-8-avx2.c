@@ -1,23 +1,9 @@
-#include <string.h>
-
+/* The array math kernels, AVX2: the elementwise loop of eltwise-avx2.inc
+ * over the shared vector functions (kernels/simd/math-avx2.h). */
+#include "kernels/eltwise/eltwise-avx2.inc"
 #include "kernels/simd/math-avx2.h"
 #include "kernels/vmath/vmath-ukernels.h"
 
-/* The tail goes through an 8-float buffer: no access past x[n) or y[n). */
-#define DEFINE(F)                                                                 \
-    void vnn_v##F##_ukernel_8__avx2(size_t n, const float *x, float *y)           \
-    {                                                                             \
-        size_t i = 0;                                                             \
-        for (; i + 8 <= n; i += 8)                                                \
-            _mm256_storeu_ps(y + i, vnn_##F##_f32x8(_mm256_loadu_ps(x + i)));     \
-        if (i < n) {                                                              \
-            float buf[8] = {0};                                                   \
-            memcpy(buf, x + i, (n - i) * sizeof *x);                              \
-            _mm256_storeu_ps(buf, vnn_##F##_f32x8(_mm256_loadu_ps(buf)));         \
-            memcpy(y + i, buf, (n - i) * sizeof *y);                              \
-        }                                                                         \
-    }
-
-DEFINE(exp)
-DEFINE(sigmoid)
-DEFINE(tanh)
+VNN_UNARY_AVX2(vnn_vexp_ukernel_8__avx2, vnn_exp_f32x8)
+VNN_UNARY_AVX2(vnn_vsigmoid_ukernel_8__avx2, vnn_sigmoid_f32x8)
+VNN_UNARY_AVX2(vnn_vtanh_ukernel_8__avx2, vnn_tanh_f32x8)

@@ -1,6 +1,7 @@
-/* AVX2 helpers of the row kernels: horizontal sum and max, the tail mask. */
-#ifndef VNN_NORM_AVX2_H
-#define VNN_NORM_AVX2_H
+/* AVX2 helpers shared by the row, elementwise and attention kernels:
+ * horizontal sum and max of 8 floats, the tail mask. */
+#ifndef VNN_SIMD_REDUCE_AVX2_H
+#define VNN_SIMD_REDUCE_AVX2_H
 
 #include <immintrin.h>
 #include <stddef.h>
@@ -20,7 +21,7 @@ static inline float vnn_hmax_avx2(__m256 v)
 }
 
 /* Lanes [0, k) on, k in [0, 7]. */
-static inline __m256i vnn_row_mask_avx2(size_t k)
+static inline __m256i vnn_tail_mask_avx2(size_t k)
 {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
