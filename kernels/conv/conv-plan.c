@@ -15,6 +15,7 @@
 #include "kernels/common/memory.h"
 #include "kernels/conv/conv-driver.h"
 #include "kernels/gemm/gemm-driver.h"
+#include "kernels/gemm/gemm-pack.h"
 
 /* GEMM path: a block of A rows (pixels x C_in floats) stays in L2 while
  * each column chunk of the weights passes. */
@@ -53,13 +54,12 @@ static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, con
     p->bias = vnn_aligned_alloc(cs * sizeof(float));
     if (!p->weights || !p->bias)
         return VNN_ERR_OUT_OF_MEMORY;
-    for (size_t t = 0; t < taps; t++) {
-        memcpy(p->weights + t * cs, w + t * C, C * sizeof(float));
-        memset(p->weights + t * cs + C, 0, (cs - C) * sizeof(float));
-    }
-    memset(p->bias, 0, cs * sizeof(float));
+    /* taps rows of C floats to a stride of cs, zero-filled: a B panel. */
+    vnn_gemm_pack_b_panel(VNN_NO_TRANS, w, C, 0, 0, taps, C, cs, p->weights);
     if (bias)
-        memcpy(p->bias, bias, C * sizeof(float));
+        vnn_gemm_pack_b_panel(VNN_NO_TRANS, bias, C, 0, 0, 1, C, cs, p->bias);
+    else
+        memset(p->bias, 0, cs * sizeof(float));
 
     /* Output columns [ow_lo, ow_hi) read only inside the input row. */
     size_t reach = (p->KW - 1) * p->dw;
@@ -214,12 +214,8 @@ static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, cons
         return VNN_ERR_OUT_OF_MEMORY;
     for (size_t j = 0; j < blocks; j++) {
         size_t g = j / p->ncb, c0 = j % p->ncb * p->nr, cols = min_sz(p->nr, p->cout_g - c0);
-        const float *src = w + g * p->cout_g + c0;
-        float *dst = p->weights + j * p->K * p->nr;
-        for (size_t k = 0; k < p->K; k++, dst += p->nr) {
-            memcpy(dst, src + k * p->C_out, cols * sizeof(float));
-            memset(dst + cols, 0, (p->nr - cols) * sizeof(float));
-        }
+        vnn_gemm_pack_b_panel(VNN_NO_TRANS, w, p->C_out, 0, g * p->cout_g + c0, p->K, cols,
+                              p->nr, p->weights + j * p->K * p->nr);
     }
     if (bias) {
         p->bias = vnn_aligned_alloc(blocks * p->nr * sizeof(float));
@@ -227,8 +223,8 @@ static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, cons
             return VNN_ERR_OUT_OF_MEMORY;
         for (size_t j = 0; j < blocks; j++) {
             size_t g = j / p->ncb, c0 = j % p->ncb * p->nr, cols = min_sz(p->nr, p->cout_g - c0);
-            memcpy(p->bias + j * p->nr, bias + g * p->cout_g + c0, cols * sizeof(float));
-            memset(p->bias + j * p->nr + cols, 0, (p->nr - cols) * sizeof(float));
+            vnn_gemm_pack_b_panel(VNN_NO_TRANS, bias, p->cout_g, 0, g * p->cout_g + c0, 1,
+                                  cols, p->nr, p->bias + j * p->nr);
         }
     }
 

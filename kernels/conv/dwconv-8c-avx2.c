@@ -47,45 +47,52 @@ static void pixel(const struct vnn_dwconv_row *r, size_t ow)
 #define PX(X) X(0) X(1) X(2) X(3)
 #define P 4
 
+/* P interior pixels starting at ow (every tap inside the row), channels
+ * [c0, c0 + 8): inputs read with LOAD, results written with STORE (both
+ * defined at the point of use: plain for full tiles, masked for the tail). */
+#define BLOCK_BODY                                                                   \
+    {                                                                                \
+        __m256 b = _mm256_load_ps(r->bias + c0);                                     \
+        PX(INIT)                                                                     \
+        for (size_t j = 0; j < r->taps_h; j++) {                                     \
+            const float *row = base + j * r->in_row_stride + c0;                     \
+            const float *wj = r->w + j * r->kw_n * cs + c0;                          \
+            for (size_t kw = 0; kw < r->kw_n; kw++) {                                \
+                __m256 wv = _mm256_load_ps(wj + kw * cs);                            \
+                const float *p = row + kw * ks;                                      \
+                PX(FMA)                                                              \
+            }                                                                        \
+        }                                                                            \
+        float *o = r->out + ow * C + c0;                                             \
+        PX(STORE)                                                                    \
+    }
+#define INIT(i) __m256 acc##i = b;
+#define FMA(i) acc##i = _mm256_fmadd_ps(LOAD(p + (i) * ps), wv, acc##i);
+#define LOAD_FULL(q) _mm256_loadu_ps(q)
+#define LOAD_TAIL(q) _mm256_maskload_ps(q, m)
+#define STORE_FULL(i) _mm256_storeu_ps(o + (i) * C, act(acc##i, r->relu));
+#define STORE_TAIL(i) _mm256_maskstore_ps(o + (i) * C, m, act(acc##i, r->relu));
+
 static void block(const struct vnn_dwconv_row *r, size_t ow)
 {
     const size_t C = r->channels, cs = r->cstride;
     const size_t ps = r->stride_w * C, ks = r->dilation_w * C;
     const float *base = r->in + (ow * r->stride_w - r->pad_left) * C;
-    for (size_t c0 = 0; c0 < C; c0 += CT) {
-        __m256 b = _mm256_load_ps(r->bias + c0);
-#define INIT(i) __m256 acc##i = b;
-        PX(INIT)
-        if (C - c0 >= CT) {
-            for (size_t j = 0; j < r->taps_h; j++) {
-                const float *row = base + j * r->in_row_stride + c0;
-                const float *wj = r->w + j * r->kw_n * cs + c0;
-                for (size_t kw = 0; kw < r->kw_n; kw++) {
-                    __m256 wv = _mm256_load_ps(wj + kw * cs);
-                    const float *p = row + kw * ks;
-#define FMA(i) acc##i = _mm256_fmadd_ps(_mm256_loadu_ps(p + (i) * ps), wv, acc##i);
-                    PX(FMA)
-                }
-            }
-            float *o = r->out + ow * C + c0;
-#define STORE(i) _mm256_storeu_ps(o + (i) * C, act(acc##i, r->relu));
-            PX(STORE)
-        } else {
-            __m256i m = tail_mask(C - c0);
-            for (size_t j = 0; j < r->taps_h; j++) {
-                const float *row = base + j * r->in_row_stride + c0;
-                const float *wj = r->w + j * r->kw_n * cs + c0;
-                for (size_t kw = 0; kw < r->kw_n; kw++) {
-                    __m256 wv = _mm256_load_ps(wj + kw * cs);
-                    const float *p = row + kw * ks;
-#define FMAM(i) acc##i = _mm256_fmadd_ps(_mm256_maskload_ps(p + (i) * ps, m), wv, acc##i);
-                    PX(FMAM)
-                }
-            }
-            float *o = r->out + ow * C + c0;
-#define STOREM(i) _mm256_maskstore_ps(o + (i) * C, m, act(acc##i, r->relu));
-            PX(STOREM)
-        }
+    size_t c0 = 0;
+    for (; c0 + CT <= C; c0 += CT) {
+#define LOAD LOAD_FULL
+#define STORE STORE_FULL
+        BLOCK_BODY
+#undef LOAD
+#undef STORE
+    }
+    if (c0 < C) {
+        __m256i m = tail_mask(C - c0);
+#define LOAD LOAD_TAIL
+#define STORE STORE_TAIL
+        BLOCK_BODY
+#undef LOAD
+#undef STORE
     }
 }
 

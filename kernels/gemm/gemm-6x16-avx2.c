@@ -6,19 +6,6 @@
 
 #define MR 6
 
-static inline __m256 finish(__m256 acc, const float *c, __m256 alpha, __m256 beta,
-                            const struct vnn_gemm_ukernel_params *p, const float *bias)
-{
-    acc = _mm256_mul_ps(acc, alpha);
-    if (p->beta != 0.0f)
-        acc = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c), acc);
-    if (bias)
-        acc = _mm256_add_ps(acc, _mm256_loadu_ps(bias));
-    if (p->relu)
-        acc = _mm256_max_ps(acc, _mm256_setzero_ps());
-    return acc;
-}
-
 void vnn_gemm_ukernel_6x16__avx2(size_t kc, const float *restrict a, size_t a_stride,
                                  const float *restrict b, float *restrict c, size_t ldc,
                                  const struct vnn_gemm_ukernel_params *params)
@@ -67,14 +54,42 @@ void vnn_gemm_ukernel_6x16__avx2(size_t kc, const float *restrict a, size_t a_st
         c51 = _mm256_fmadd_ps(x, b1, c51);
     }
 
+    /* Epilogue straight-line, one pass per step over the tile (as the
+     * AVX-512 kernel): x*1 is exact and fma(1, c, acc) == acc + c, so skipping
+     * the unit alpha and adding C for unit beta changes no result. */
     __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                          {c30, c31}, {c40, c41}, {c50, c51}};
-    __m256 alpha = _mm256_set1_ps(params->alpha), beta = _mm256_set1_ps(params->beta);
-    for (int i = 0; i < MR; i++) {
-        float *ci = c + i * ldc;
-        const float *bias = params->bias;
-        _mm256_storeu_ps(ci, finish(acc[i][0], ci, alpha, beta, params, bias));
-        _mm256_storeu_ps(ci + 8, finish(acc[i][1], ci + 8, alpha, beta, params,
-                                        bias ? bias + 8 : NULL));
+    if (params->alpha != 1.0f) {
+        const __m256 alpha = _mm256_set1_ps(params->alpha);
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 2; v++)
+                acc[i][v] = _mm256_mul_ps(acc[i][v], alpha);
     }
+    if (params->beta == 1.0f) {
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 2; v++)
+                acc[i][v] = _mm256_add_ps(acc[i][v], _mm256_loadu_ps(c + i * ldc + 8 * v));
+    } else if (params->beta != 0.0f) {
+        const __m256 beta = _mm256_set1_ps(params->beta);
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 2; v++)
+                acc[i][v] = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c + i * ldc + 8 * v), acc[i][v]);
+    }
+    const float *bias = params->bias;
+    if (bias) {
+        const __m256 bias0 = _mm256_loadu_ps(bias), bias1 = _mm256_loadu_ps(bias + 8);
+        for (int i = 0; i < MR; i++) {
+            acc[i][0] = _mm256_add_ps(acc[i][0], bias0);
+            acc[i][1] = _mm256_add_ps(acc[i][1], bias1);
+        }
+    }
+    if (params->relu) {
+        const __m256 zero = _mm256_setzero_ps();
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 2; v++)
+                acc[i][v] = _mm256_max_ps(acc[i][v], zero);
+    }
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < 2; v++)
+            _mm256_storeu_ps(c + i * ldc + 8 * v, acc[i][v]);
 }

@@ -7,19 +7,6 @@
 
 #define MR 8
 
-static inline float32x4_t finish(float32x4_t acc, const float *c, float alpha, float beta,
-                                 const struct vnn_gemm_ukernel_params *p, const float *bias)
-{
-    acc = vmulq_n_f32(acc, alpha);
-    if (beta != 0.0f)
-        acc = vfmaq_n_f32(acc, vld1q_f32(c), beta);
-    if (bias)
-        acc = vaddq_f32(acc, vld1q_f32(bias));
-    if (p->relu)
-        acc = vmaxq_f32(acc, vdupq_n_f32(0.0f));
-    return acc;
-}
-
 #define FMA_ROW(i, lane)                                                          \
     do {                                                                          \
         acc[i][0] = vfmaq_laneq_f32(acc[i][0], b0, av[i], lane);                  \
@@ -60,11 +47,39 @@ void vnn_gemm_ukernel_8x12__neon(size_t kc, const float *restrict a, size_t a_st
         STEP(0);
     }
 
-    for (int i = 0; i < MR; i++) {
-        float *ci = c + i * ldc;
-        const float *bias = params->bias;
-        for (int v = 0; v < 3; v++)
-            vst1q_f32(ci + 4 * v, finish(acc[i][v], ci + 4 * v, params->alpha, params->beta,
-                                         params, bias ? bias + 4 * v : NULL));
+    /* Epilogue straight-line, one pass per step over the tile (as the
+     * AVX-512 kernel): x*1 is exact and fma(acc, c, 1) == acc + c, so skipping
+     * the unit alpha and adding C for unit beta changes no result. */
+    if (params->alpha != 1.0f) {
+        const float alpha = params->alpha;
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 3; v++)
+                acc[i][v] = vmulq_n_f32(acc[i][v], alpha);
     }
+    if (params->beta == 1.0f) {
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 3; v++)
+                acc[i][v] = vaddq_f32(acc[i][v], vld1q_f32(c + i * ldc + 4 * v));
+    } else if (params->beta != 0.0f) {
+        const float beta = params->beta;
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 3; v++)
+                acc[i][v] = vfmaq_n_f32(acc[i][v], vld1q_f32(c + i * ldc + 4 * v), beta);
+    }
+    const float *bias = params->bias;
+    if (bias) {
+        const float32x4_t bias_v[3] = {vld1q_f32(bias), vld1q_f32(bias + 4), vld1q_f32(bias + 8)};
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 3; v++)
+                acc[i][v] = vaddq_f32(acc[i][v], bias_v[v]);
+    }
+    if (params->relu) {
+        const float32x4_t zero = vdupq_n_f32(0.0f);
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < 3; v++)
+                acc[i][v] = vmaxq_f32(acc[i][v], zero);
+    }
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < 3; v++)
+            vst1q_f32(c + i * ldc + 4 * v, acc[i][v]);
 }
