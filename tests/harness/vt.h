@@ -62,6 +62,16 @@ int vt_rng_int(vt_rng *r, int lo, int hi); /* uniform in [lo, hi] */
 void vt_fill_ints(vt_rng *r, float *x, size_t n, int lo, int hi);
 void vt_fill_nan(float *x, size_t n);
 
+/* A guarded buffer: alloc holds `guard` floats, the n floats of the buffer,
+ * then `guard` floats. vt_guard_reset sets both guards to sentinel and the
+ * buffer to NaN. vt_guard_intact (got = alloc + guard) returns 1 if both
+ * guards are still sentinel, else 0 and, if msg is not NULL, writes "wrote
+ * outside y (leading|trailing guard, k floats away)" there; a caller with
+ * its own message passes NULL. */
+void vt_guard_reset(float *alloc, size_t n, int guard, float sentinel);
+int vt_guard_intact(const float *got, size_t n, int guard, float sentinel, char *msg,
+                    size_t size);
+
 /* Exact comparison of an NHWC result (n floats, C channels, OH x OW pixels
  * per image): every element == (never NaN, so -0 equals +0; bit for bit if
  * `bitwise`) and, if guard > 0, the `guard` floats on each side of got still

@@ -156,9 +156,7 @@ static void ab_free(struct abufs *b)
 
 static void reset_out(struct abufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->outalloc[i] = b->out[b->on + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->out, b->on);
+    vt_guard_reset(b->outalloc, b->on, GUARD, SENTINEL);
 }
 
 /* Runs vnn (workspace from the API, or vnn's own) and checks it against
@@ -178,9 +176,8 @@ static void check_out(const struct acase *c, struct abufs *b, double bound, int 
     vnn_status st = vnn_attention(&b->p, b->q, b->k, b->v, b->out, ws, ws_bytes);
     free(ws);
     VT_CHECK(st == VNN_OK, "%s: vnn_attention returned %s", what, vnn_status_str(st));
-    for (int i = 0; i < GUARD; i++)
-        VT_CHECK(b->outalloc[i] == SENTINEL && b->out[b->on + (size_t)i] == SENTINEL,
-                 "%s: wrote outside the output", what);
+    VT_CHECK(vt_guard_intact(b->out, b->on, GUARD, SENTINEL, NULL, 0),
+             "%s: wrote outside the output", what);
     double err = 0.0, mag = 0.0;
     for (size_t i = 0; i < b->on; i++) {
         VT_CHECK(isfinite(b->out[i]), "%s: out[%zu] = %g is not finite", what, i,

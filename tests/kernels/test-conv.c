@@ -119,9 +119,7 @@ static void cb_fill(const vnn_conv2d_desc *d, struct cbufs *b, vt_rng *r, enum f
 /* y = NaN, guards = SENTINEL. */
 static void reset_y(struct cbufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->yalloc[i] = b->y[b->yn + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->y, b->yn);
+    vt_guard_reset(b->yalloc, b->yn, GUARD, SENTINEL);
 }
 
 /* ------------------------------------------------------------- messages */

@@ -145,9 +145,7 @@ static void b_alloc(const struct ocase *c, struct bufs *b, vt_rng *r)
 
 static void reset_y(struct bufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->yalloc[i] = b->y[b->n + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->y, b->n);
+    vt_guard_reset(b->yalloc, b->n, GUARD, SENTINEL);
 }
 
 /* ------------------------------------------------------------ computing */
@@ -255,13 +253,8 @@ static double *row_stats(const struct ocase *c, const struct bufs *b)
 static int compare(const struct ocase *c, struct bufs *b, const float *got, struct worst *w,
                    char *msg, size_t size)
 {
-    for (int i = 0; i < GUARD; i++) {
-        if (got[-1 - i] != SENTINEL || got[b->n + (size_t)i] != SENTINEL) {
-            snprintf(msg, size, "wrote outside y (%s guard, %d floats away)",
-                     got[-1 - i] != SENTINEL ? "leading" : "trailing", i + 1);
-            return 0;
-        }
-    }
+    if (!vt_guard_intact(got, b->n, GUARD, SENTINEL, msg, size))
+        return 0;
     int exact = c->op == OP_RELU || c->op == OP_ADD;
     double *rs = exact ? NULL : row_stats(c, b);
     double num = 0, den = 0;
@@ -498,17 +491,14 @@ static void group_embedding(vnn_isa isa)
                 table[i] = uniform(&r, -1, 1);
             for (int64_t t = 0; t < T; t++)
                 ids[t] = t == 0 ? vocab - 1 : t == 1 ? 0 : vt_rng_int(&r, 0, (int)vocab - 1);
-            for (int i = 0; i < GUARD; i++)
-                yalloc[i] = y[yn + (size_t)i] = SENTINEL;
-            vt_fill_nan(y, yn);
+            vt_guard_reset(yalloc, yn, GUARD, SENTINEL);
             VT_CHECK(vnn_embedding(T, ids, vocab, dim, table, y) == VNN_OK, "embedding failed");
             for (int64_t t = 0; t < T; t++)
                 VT_CHECK(memcmp(y + t * dim, table + ids[t] * dim, (size_t)dim * sizeof *y) == 0,
                          "embedding: dim=%" PRId64 " token %" PRId64 " (id %" PRId64
                          ") is not its table row", dim, t, ids[t]);
-            for (int i = 0; i < GUARD; i++)
-                VT_CHECK(yalloc[i] == SENTINEL && y[yn + (size_t)i] == SENTINEL,
-                         "embedding wrote outside y");
+            VT_CHECK(vt_guard_intact(y, yn, GUARD, SENTINEL, NULL, 0),
+                     "embedding wrote outside y");
             /* One bad id (first, middle or last; too large or negative). */
             static const int64_t bad[] = {-1, INT64_MIN, 1000, INT64_MAX};
             for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {

@@ -133,9 +133,7 @@ static void pb_fill(struct pbufs *b, vt_rng *r, enum fill_kind kind)
 /* y = NaN, guards = SENTINEL. */
 static void reset_y(struct pbufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->yalloc[i] = b->y[b->yn + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->y, b->yn);
+    vt_guard_reset(b->yalloc, b->yn, GUARD, SENTINEL);
 }
 
 /* ------------------------------------------------------------- messages */
