@@ -75,6 +75,13 @@ void vt_log(const char *fmt, ...)
     va_end(ap);
 }
 
+float *vt_alloc_floats(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
+    return p;
+}
+
 void vt_guard_reset(float *alloc, size_t n, int guard, float sentinel)
 {
     for (int i = 0; i < guard; i++)

@@ -89,13 +89,6 @@ static void begin(vnn_isa isa, const char *group)
            ops_ref_name());
 }
 
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
-    return p;
-}
-
 static void b_free(struct bufs *b)
 {
     free(b->xalloc);
@@ -116,12 +109,12 @@ static void b_alloc(const struct ocase *c, struct bufs *b, vt_rng *r)
 {
     *b = (struct bufs){0};
     b->n = (size_t)(c->rows * c->cols);
-    b->xalloc = alloc_floats(b->n + 2 * GUARD);
-    b->x2alloc = alloc_floats(b->n + 2 * GUARD);
-    b->yalloc = alloc_floats(b->n + 2 * GUARD);
-    b->gamma = alloc_floats((size_t)c->cols);
-    b->beta = alloc_floats((size_t)c->cols);
-    b->ref = alloc_floats(b->n);
+    b->xalloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->x2alloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->yalloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->gamma = vt_alloc_floats((size_t)c->cols);
+    b->beta = vt_alloc_floats((size_t)c->cols);
+    b->ref = vt_alloc_floats(b->n);
     b->x = b->xalloc + GUARD;
     b->x2 = b->x2alloc + GUARD;
     b->y = b->yalloc + GUARD;
@@ -315,7 +308,7 @@ static void check_case(const char *group, const struct ocase *c, vt_rng *r, stru
     /* In place: copy x into y's buffer (guards stay) and run on it. */
     memcpy(b.y, b.x, b.n * sizeof *b.y);
     st = run_vnn(c, &b, b.y, b.y);
-    float *inplace = alloc_floats(b.n);
+    float *inplace = vt_alloc_floats(b.n);
     memcpy(inplace, b.y, b.n * sizeof *inplace);
     reset_y(&b);
     run_vnn(c, &b, b.x, b.y);
@@ -446,7 +439,7 @@ static void group_erf(vnn_isa isa)
     begin(isa, "erf");
     const struct vnn_eltwise_config *e = &vnn_kernels()->eltwise;
     size_t n = (size_t)vt_count(1 << 20) + 8;
-    float *x = alloc_floats(n), *y = alloc_floats(n);
+    float *x = vt_alloc_floats(n), *y = vt_alloc_floats(n);
     vt_rng r = vt_rng_make("ops/erf");
     for (size_t i = 0; i < n - 8; i++)
         x[i] = i % 2 ? uniform(&r, -6, 6) : -6.0f + 12.0f * (float)i / (float)(n - 8);
@@ -483,8 +476,8 @@ static void group_embedding(vnn_isa isa)
         for (size_t ti = 0; ti < sizeof tokens / sizeof tokens[0]; ti++, n++) {
             int64_t dim = dims[di], T = tokens[ti];
             size_t yn = (size_t)(T * dim);
-            float *table = alloc_floats((size_t)(vocab * dim));
-            float *yalloc = alloc_floats(yn + 2 * GUARD), *y = yalloc + GUARD;
+            float *table = vt_alloc_floats((size_t)(vocab * dim));
+            float *yalloc = vt_alloc_floats(yn + 2 * GUARD), *y = yalloc + GUARD;
             int64_t *ids = malloc((size_t)T * sizeof *ids);
             VT_CHECK(ids, "out of memory");
             for (int64_t i = 0; i < vocab * dim; i++)
