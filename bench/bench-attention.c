@@ -53,8 +53,7 @@ static struct {
 
 static float *alloc_floats(int64_t n)
 {
-    size_t bytes = ((size_t)n * sizeof(float) + 63) & ~(size_t)63;
-    return aligned_alloc(64, bytes);
+    return vb_alloc((size_t)n * sizeof(float));
 }
 
 static void data_free(void)
@@ -186,7 +185,7 @@ static void bench_vnn(vb_state *st, const struct attn_case *c)
     };
     size_t ws_bytes = 0;
     vnn_status s = vnn_attention_workspace_size(&p, &ws_bytes);
-    void *ws = s == VNN_OK ? aligned_alloc(64, (ws_bytes + 63) & ~(size_t)63) : NULL;
+    void *ws = s == VNN_OK ? vb_alloc(ws_bytes) : NULL;
     const char *err = s != VNN_OK ? vnn_status_str(s) : !ws ? "out of memory" : NULL;
     if (!err) {
         s = vnn_attention(&p, cur.q, cur.k, cur.v, cur.out, ws, ws_bytes);
@@ -274,7 +273,7 @@ static const char *add_step(struct dnnl_plan *P, const void *desc, int n, const 
         dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
     size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
     if (sz) {
-        P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+        P->scratch[i] = vb_alloc(sz);
         if (!P->scratch[i]) {
             err = "out of memory for a scratchpad";
             goto out;
@@ -394,10 +393,8 @@ static void bench_onednn(vb_state *st, const struct attn_case *c)
     } else {
         while (vb_keep_running(st))
             plan_run(&P);
-        const dnnl_version_t *v = dnnl_version();
         char label[160];
-        int len = snprintf(label, sizeof label, "oneDNN %d.%d.%d", v->major, v->minor,
-                           v->patch);
+        int len = vb_onednn_label(label, sizeof label, NULL);
         for (int i = 0; i < P.steps && len > 0 && (size_t)len < sizeof label; i++) {
             const char *impl = "";
             dnnl_primitive_desc_query(P.pd[i], dnnl_query_impl_info_str, 0, &impl);
