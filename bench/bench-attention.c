@@ -53,8 +53,7 @@ static struct {
 
 static float *alloc_floats(int64_t n)
 {
-    size_t bytes = ((size_t)n * sizeof(float) + 63) & ~(size_t)63;
-    return aligned_alloc(64, bytes);
+    return vb_alloc((size_t)n * sizeof(float));
 }
 
 static void data_free(void)
@@ -186,7 +185,7 @@ static void bench_vnn(vb_state *st, const struct attn_case *c)
     };
     size_t ws_bytes = 0;
     vnn_status s = vnn_attention_workspace_size(&p, &ws_bytes);
-    void *ws = s == VNN_OK ? aligned_alloc(64, (ws_bytes + 63) & ~(size_t)63) : NULL;
+    void *ws = s == VNN_OK ? vb_alloc(ws_bytes) : NULL;
     const char *err = s != VNN_OK ? vnn_status_str(s) : !ws ? "out of memory" : NULL;
     if (!err) {
         s = vnn_attention(&p, cur.q, cur.k, cur.v, cur.out, ws, ws_bytes);
@@ -253,15 +252,18 @@ static void plan_free(struct dnnl_plan *P)
 enum { M_Q, M_K, M_S, M_V, M_O, M_MASK, M_SCRATCH };
 
 /* Appends a step: its primitive, its arguments (id, memory index) and a
- * scratchpad if it wants one. */
+ * scratchpad if it wants one; if scale is not NULL, *scale as an output
+ * scale. */
 static const char *add_step(struct dnnl_plan *P, const void *desc, int n, const int *ids,
-                            const int *mems)
+                            const int *mems, const float *scale)
 {
     const char *err = NULL;
     dnnl_primitive_attr_t attr = NULL;
     int i = P->steps++;
     TRY(dnnl_primitive_attr_create(&attr));
     TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user));
+    if (scale)
+        TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, scale));
     TRY(dnnl_primitive_desc_create(&P->pd[i], desc, attr, P->eng, NULL));
     TRY(dnnl_primitive_create(&P->prim[i], P->pd[i]));
     for (int a = 0; a < n; a++)
@@ -271,7 +273,7 @@ static const char *add_step(struct dnnl_plan *P, const void *desc, int n, const 
         dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
     size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
     if (sz) {
-        P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
+        P->scratch[i] = vb_alloc(sz);
         if (!P->scratch[i]) {
             err = "out of memory for a scratchpad";
             goto out;
@@ -290,7 +292,6 @@ static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
 {
     const char *err = NULL;
     const int64_t B = c->N * c->H, Sq = c->Sq, Sk = c->Sk, D = c->D;
-    dnnl_primitive_attr_t attr = NULL;
     TRY(dnnl_engine_create(&P->eng, dnnl_cpu, 0));
     TRY(dnnl_stream_create(&P->strm, P->eng, dnnl_stream_default_flags));
     dnnl_memory_desc_t qd, kd, sd, vd, od, md;
@@ -319,30 +320,10 @@ static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
         float scale = (float)(1.0 / sqrt((double)D));
         dnnl_matmul_desc_t m1;
         TRY(dnnl_matmul_desc_init(&m1, &qd, &kd, NULL, &sd));
-        TRY(dnnl_primitive_attr_create(&attr));
-        TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user));
-        TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &scale));
-        int i = P->steps++;
-        TRY(dnnl_primitive_desc_create(&P->pd[i], &m1, attr, P->eng, NULL));
-        TRY(dnnl_primitive_create(&P->prim[i], P->pd[i]));
-        const dnnl_memory_desc_t *spd =
-            dnnl_primitive_desc_query_md(P->pd[i], dnnl_query_scratchpad_md, 0);
-        size_t sz = spd ? dnnl_memory_desc_get_size(spd) : 0;
-        P->args[i][0] = (dnnl_exec_arg_t){DNNL_ARG_SRC, P->mem[M_Q]};
-        P->args[i][1] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, P->mem[M_K]};
-        P->args[i][2] = (dnnl_exec_arg_t){DNNL_ARG_DST, P->mem[M_S]};
-        P->nargs[i] = 3;
-        if (sz) {
-            P->scratch[i] = aligned_alloc(64, (sz + 63) & ~(size_t)63);
-            if (!P->scratch[i]) {
-                err = "out of memory for a scratchpad";
-                goto out;
-            }
-            P->bytes += sz;
-            TRY(dnnl_memory_create(&P->mem[M_SCRATCH + i], spd, P->eng, P->scratch[i]));
-            P->args[i][P->nargs[i]++] =
-                (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, P->mem[M_SCRATCH + i]};
-        }
+        int ids[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
+        int mems[3] = {M_Q, M_K, M_S};
+        if ((err = add_step(P, &m1, 3, ids, mems, &scale)))
+            goto out;
     }
     if (c->causal) { /* S += mask: -inf above the bottom-right diagonal, broadcast */
         P->mask = alloc_floats(Sq * Sk);
@@ -359,14 +340,14 @@ static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
         TRY(dnnl_binary_desc_init(&bd, dnnl_binary_add, &sd, &md, &sd));
         int ids[3] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST};
         int mems[3] = {M_S, M_MASK, M_S};
-        if ((err = add_step(P, &bd, 3, ids, mems)))
+        if ((err = add_step(P, &bd, 3, ids, mems, NULL)))
             goto out;
     }
     dnnl_softmax_desc_t sm;
     TRY(dnnl_softmax_forward_desc_init(&sm, dnnl_forward_inference, &sd, 2));
     {
         int ids[2] = {DNNL_ARG_SRC, DNNL_ARG_DST}, mems[2] = {M_S, M_S};
-        if ((err = add_step(P, &sm, 2, ids, mems)))
+        if ((err = add_step(P, &sm, 2, ids, mems, NULL)))
             goto out;
     }
     dnnl_matmul_desc_t m2;
@@ -374,10 +355,9 @@ static const char *plan_make(const struct attn_case *c, struct dnnl_plan *P)
     {
         int ids[3] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
         int mems[3] = {M_S, M_V, M_O};
-        err = add_step(P, &m2, 3, ids, mems);
+        err = add_step(P, &m2, 3, ids, mems, NULL);
     }
 out:
-    dnnl_primitive_attr_destroy(attr);
     return err;
 }
 
@@ -413,10 +393,8 @@ static void bench_onednn(vb_state *st, const struct attn_case *c)
     } else {
         while (vb_keep_running(st))
             plan_run(&P);
-        const dnnl_version_t *v = dnnl_version();
         char label[160];
-        int len = snprintf(label, sizeof label, "oneDNN %d.%d.%d", v->major, v->minor,
-                           v->patch);
+        int len = vb_onednn_label(label, sizeof label, NULL);
         for (int i = 0; i < P.steps && len > 0 && (size_t)len < sizeof label; i++) {
             const char *impl = "";
             dnnl_primitive_desc_query(P.pd[i], dnnl_query_impl_info_str, 0, &impl);

@@ -49,7 +49,7 @@ static struct {
 
 static float *alloc_floats(size_t n)
 {
-    return aligned_alloc(64, (n * sizeof(float) + 63) & ~(size_t)63);
+    return vb_alloc(n * sizeof(float));
 }
 
 static void data_free(void)
@@ -297,12 +297,8 @@ static void run_onednn(vb_state *st, const struct conv_case *c)
         if ((err = dnnl_conv_run(&k)))
             vb_skip_with_error(st, err);
     if (!err) {
-        const char *impl = NULL;
         char label[160];
-        if (dnnl_primitive_desc_query(k.pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success)
-            impl = "?";
-        const dnnl_version_t *v = dnnl_version();
-        snprintf(label, sizeof label, "oneDNN %d.%d.%d %s", v->major, v->minor, v->patch, impl);
+        vb_onednn_label(label, sizeof label, k.pd);
         vb_set_label(st, label);
     }
     dnnl_conv_free(&k);

@@ -49,8 +49,7 @@ static float *alloc_floats(int64_t rows, int64_t cols)
 {
     if (rows <= 0 || cols <= 0 || (uint64_t)rows > SIZE_MAX / 4 / (uint64_t)cols)
         return NULL;
-    size_t bytes = ((size_t)rows * (size_t)cols * sizeof(float) + 63) & ~(size_t)63;
-    return aligned_alloc(64, bytes);
+    return vb_alloc((size_t)rows * (size_t)cols * sizeof(float));
 }
 
 static void data_free(void)

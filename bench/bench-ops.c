@@ -61,7 +61,7 @@ static void data_free(struct data *d)
     *d = (struct data){0};
 }
 
-static float *floats(size_t n) { return aligned_alloc(64, (n * sizeof(float) + 63) & ~(size_t)63); }
+static float *floats(size_t n) { return vb_alloc(n * sizeof(float)); }
 
 static bool data_make(const struct ops_case *c, struct data *d)
 {

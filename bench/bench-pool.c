@@ -98,8 +98,8 @@ static bool data_get(const struct pool_case *shape)
     cur.sets = sets;
     bool ok = cur.x && cur.y;
     for (size_t i = 0; ok && i < sets; i++) {
-        cur.x[i] = aligned_alloc(64, (cur.x_floats * sizeof(float) + 63) & ~(size_t)63);
-        cur.y[i] = aligned_alloc(64, (cur.y_floats * sizeof(float) + 63) & ~(size_t)63);
+        cur.x[i] = vb_alloc(cur.x_floats * sizeof(float));
+        cur.y[i] = vb_alloc(cur.y_floats * sizeof(float));
         ok = cur.x[i] && cur.y[i];
     }
     if (!ok) {
@@ -268,13 +268,7 @@ static void bench_pool(vb_state *st, void *arg)
         if (c->impl == IMPL_VNN) {
             vnn_label(c, impl, sizeof impl);
         } else {
-            const char *info = NULL;
-            if (dnnl_primitive_desc_query(k.pd, dnnl_query_impl_info_str, 0, &info) !=
-                dnnl_success)
-                info = "?";
-            const dnnl_version_t *v = dnnl_version();
-            snprintf(impl, sizeof impl, "oneDNN %d.%d.%d %s", v->major, v->minor, v->patch,
-                     info);
+            vb_onednn_label(impl, sizeof impl, k.pd);
         }
         if (cur.sets > 1)
             snprintf(label, sizeof label, "%s, cold (%zu sets)", impl, cur.sets);

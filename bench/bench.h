@@ -3,6 +3,9 @@
 #define VNN_BENCH_BENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <oneapi/dnnl/dnnl.h>
 
 /* gemm/<M>x<N>x<K>/<impl> for every shape in the file; false (with a
  * message on stderr) if the file cannot be read or has a bad line. */
@@ -29,5 +32,11 @@ bool vb_register_pool(const char *shapes_path);
 
 /* peak/membw/read and peak/membw/copy: main-memory bandwidth. */
 void vb_register_membw(void);
+
+/* aligned_alloc(64, bytes rounded up to a multiple of 64); free() it. */
+void *vb_alloc(size_t bytes);
+/* "oneDNN X.Y.Z <impl>" into buf, <impl> what pd says (or "?"); pd NULL:
+ * "oneDNN X.Y.Z" alone. Returns snprintf's count. */
+int vb_onednn_label(char *buf, size_t size, const_dnnl_primitive_desc_t pd);
 
 #endif

@@ -18,6 +18,19 @@
 static const char *gemm_shapes;
 static const char *conv_shapes, *pool_shapes;
 
+void *vb_alloc(size_t bytes) { return aligned_alloc(64, (bytes + 63) & ~(size_t)63); }
+
+int vb_onednn_label(char *buf, size_t size, const_dnnl_primitive_desc_t pd)
+{
+    const dnnl_version_t *v = dnnl_version();
+    if (!pd)
+        return snprintf(buf, size, "oneDNN %d.%d.%d", v->major, v->minor, v->patch);
+    const char *impl = NULL;
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success)
+        impl = "?";
+    return snprintf(buf, size, "oneDNN %d.%d.%d %s", v->major, v->minor, v->patch, impl);
+}
+
 static void usage(void)
 {
     printf(

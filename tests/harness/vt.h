@@ -62,6 +62,33 @@ int vt_rng_int(vt_rng *r, int lo, int hi); /* uniform in [lo, hi] */
 void vt_fill_ints(vt_rng *r, float *x, size_t n, int lo, int hi);
 void vt_fill_nan(float *x, size_t n);
 
+/* malloc of n floats (at least one); fails the test if out of memory. */
+float *vt_alloc_floats(size_t n);
+
+/* A guarded buffer: alloc holds `guard` floats, the n floats of the buffer,
+ * then `guard` floats. vt_guard_reset sets both guards to sentinel and the
+ * buffer to NaN. vt_guard_intact (got = alloc + guard) returns 1 if both
+ * guards are still sentinel, else 0 and, if msg is not NULL, writes "wrote
+ * outside y (leading|trailing guard, k floats away)" there; a caller with
+ * its own message passes NULL. */
+void vt_guard_reset(float *alloc, size_t n, int guard, float sentinel);
+int vt_guard_intact(const float *got, size_t n, int guard, float sentinel, char *msg,
+                    size_t size);
+
+/* In a function returning int: runs `call` (a vnn_status expression) on the
+ * scalar kernels, puts the tested ISA back and returns 0 if all went well,
+ * else 1. For the references of builds without oneDNN. */
+#define VT_RETURN_ON_SCALAR(call)                                                \
+    do {                                                                         \
+        vnn_isa vt_was_ = vnn_get_isa();                                         \
+        if (vnn_set_isa(VNN_ISA_SCALAR) != VNN_OK)                               \
+            return 1;                                                            \
+        vnn_status vt_st_ = (call);                                              \
+        if (vnn_set_isa(vt_was_) != VNN_OK)                                      \
+            return 1;                                                            \
+        return vt_st_ != VNN_OK;                                                 \
+    } while (0)
+
 /* Exact comparison of an NHWC result (n floats, C channels, OH x OW pixels
  * per image): every element == (never NaN, so -0 equals +0; bit for bit if
  * `bitwise`) and, if guard > 0, the `guard` floats on each side of got still

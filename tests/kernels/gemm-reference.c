@@ -5,7 +5,7 @@
 #ifdef VT_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.h>
 #else
-#include "vnn/cpu.h"
+#include "vt.h"
 #endif
 
 /* BLAS leaves C unread when beta == 0; do not rely on the reference for it
@@ -43,14 +43,8 @@ int gemm_ref_sgemm(vnn_transpose trans_a, vnn_transpose trans_b, int64_t M, int6
 {
     if (beta == 0.0f)
         zero_c(M, N, C, ldc);
-    /* Run the scalar table for this one call, then put the tested ISA back. */
-    vnn_isa saved = vnn_get_isa();
-    if (vnn_set_isa(VNN_ISA_SCALAR) != VNN_OK)
-        return 1;
-    vnn_status st = vnn_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    if (vnn_set_isa(saved) != VNN_OK)
-        return 1;
-    return st == VNN_OK ? 0 : 1;
+    VT_RETURN_ON_SCALAR(
+        vnn_sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc));
 }
 
 #endif

@@ -6,7 +6,7 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #else
-#include "vnn/cpu.h"
+#include "vt.h"
 #include "vnn/ops.h"
 #endif
 
@@ -115,39 +115,27 @@ int ops_ref_add(int64_t n, const float *a, const float *b, float *y)
 
 const char *ops_ref_name(void) { return "vnn scalar kernels"; }
 
-/* Runs the call on the scalar kernels, then restores the ISA of the test. */
-#define ON_SCALAR(call)                                                                  \
-    do {                                                                                 \
-        vnn_isa was = vnn_get_isa();                                                     \
-        if (vnn_set_isa(VNN_ISA_SCALAR) != VNN_OK)                                       \
-            return 1;                                                                    \
-        vnn_status st = (call);                                                          \
-        if (vnn_set_isa(was) != VNN_OK)                                                  \
-            return 1;                                                                    \
-        return st != VNN_OK;                                                             \
-    } while (0)
-
 int ops_ref_layernorm(int64_t rows, int64_t cols, const float *x, const float *gamma,
                       const float *beta, float eps, float *y)
 {
-    ON_SCALAR(vnn_layernorm(rows, cols, x, gamma, beta, eps, y));
+    VT_RETURN_ON_SCALAR(vnn_layernorm(rows, cols, x, gamma, beta, eps, y));
 }
 
 int ops_ref_softmax(int64_t rows, int64_t cols, const float *x, float *y)
 {
-    ON_SCALAR(vnn_softmax(rows, cols, x, y));
+    VT_RETURN_ON_SCALAR(vnn_softmax(rows, cols, x, y));
 }
 
 int ops_ref_eltwise(enum ops_ref_eltwise op, int64_t n, const float *x, float *y)
 {
-    ON_SCALAR(op == OPS_REF_RELU       ? vnn_relu(n, x, y)
-              : op == OPS_REF_GELU_ERF ? vnn_gelu(VNN_GELU_ERF, n, x, y)
-                                       : vnn_gelu(VNN_GELU_TANH, n, x, y));
+    VT_RETURN_ON_SCALAR(op == OPS_REF_RELU       ? vnn_relu(n, x, y)
+                        : op == OPS_REF_GELU_ERF ? vnn_gelu(VNN_GELU_ERF, n, x, y)
+                                                 : vnn_gelu(VNN_GELU_TANH, n, x, y));
 }
 
 int ops_ref_add(int64_t n, const float *a, const float *b, float *y)
 {
-    ON_SCALAR(vnn_add(n, a, b, y));
+    VT_RETURN_ON_SCALAR(vnn_add(n, a, b, y));
 }
 
 #endif

@@ -5,7 +5,7 @@
 #ifdef VT_HAVE_DNNL
 #include <oneapi/dnnl/dnnl.h>
 #else
-#include "vnn/cpu.h"
+#include "vt.h"
 #endif
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -113,28 +113,16 @@ int pool_ref_global_avg(int64_t N, int64_t H, int64_t W, int64_t C, const float 
 
 const char *pool_ref_name(void) { return "vnn scalar kernels"; }
 
-/* Runs f on the scalar kernels, then restores the ISA of the test. */
-#define ON_SCALAR(call)                                                                  \
-    do {                                                                                 \
-        vnn_isa was = vnn_get_isa();                                                     \
-        if (vnn_set_isa(VNN_ISA_SCALAR) != VNN_OK)                                       \
-            return 1;                                                                    \
-        vnn_status st = (call);                                                          \
-        if (vnn_set_isa(was) != VNN_OK)                                                  \
-            return 1;                                                                    \
-        return st != VNN_OK;                                                             \
-    } while (0)
-
 int pool_ref(enum pool_kind kind, const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W,
              int64_t C, const float *x, int64_t OH, int64_t OW, float *y)
 {
-    ON_SCALAR(kind == POOL_MAX ? vnn_maxpool2d(p, N, H, W, C, x, OH, OW, y)
-                               : vnn_avgpool2d(p, N, H, W, C, x, OH, OW, y));
+    VT_RETURN_ON_SCALAR(kind == POOL_MAX ? vnn_maxpool2d(p, N, H, W, C, x, OH, OW, y)
+                                         : vnn_avgpool2d(p, N, H, W, C, x, OH, OW, y));
 }
 
 int pool_ref_global_avg(int64_t N, int64_t H, int64_t W, int64_t C, const float *x, float *y)
 {
-    ON_SCALAR(vnn_global_avgpool2d(N, H, W, C, x, y));
+    VT_RETURN_ON_SCALAR(vnn_global_avgpool2d(N, H, W, C, x, y));
 }
 
 #endif

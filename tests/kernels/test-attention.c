@@ -154,20 +154,11 @@ static void ab_free(struct abufs *b)
     *b = (struct abufs){0};
 }
 
-static void reset_out(struct abufs *b)
-{
-    for (int i = 0; i < GUARD; i++)
-        b->outalloc[i] = b->out[b->on + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->out, b->on);
-}
-
 /* Runs vnn (workspace from the API, or vnn's own) and checks it against
- * the reference computed earlier into b->ref. */
-static void check_out(const struct acase *c, struct abufs *b, double bound, int own_ws)
+ * the reference computed earlier into b->ref; `what` names the case. */
+static void check_out(struct abufs *b, double bound, int own_ws, const char *what)
 {
-    char what[200];
-    describe(c, what, sizeof what);
-    reset_out(b);
+    vt_guard_reset(b->outalloc, b->on, GUARD, SENTINEL);
     size_t ws_bytes = 0;
     void *ws = NULL;
     if (!own_ws) {
@@ -178,9 +169,8 @@ static void check_out(const struct acase *c, struct abufs *b, double bound, int 
     vnn_status st = vnn_attention(&b->p, b->q, b->k, b->v, b->out, ws, ws_bytes);
     free(ws);
     VT_CHECK(st == VNN_OK, "%s: vnn_attention returned %s", what, vnn_status_str(st));
-    for (int i = 0; i < GUARD; i++)
-        VT_CHECK(b->outalloc[i] == SENTINEL && b->out[b->on + (size_t)i] == SENTINEL,
-                 "%s: wrote outside the output", what);
+    VT_CHECK(vt_guard_intact(b->out, b->on, GUARD, SENTINEL, NULL, 0),
+             "%s: wrote outside the output", what);
     double err = 0.0, mag = 0.0;
     for (size_t i = 0; i < b->on; i++) {
         VT_CHECK(isfinite(b->out[i]), "%s: out[%zu] = %g is not finite", what, i,
@@ -220,9 +210,18 @@ static void run_case(const struct acase *c, vt_rng *r, double bound, int own_ws)
     char what[200];
     describe(c, what, sizeof what);
     VT_CHECK(attn_ref(&b.p, b.q, b.k, b.v, b.ref) == 0, "%s: reference failed", what);
-    check_out(c, &b, bound, own_ws);
+    check_out(&b, bound, own_ws, what);
     check_zero_rows(c, &b);
     ab_free(&b);
+}
+
+/* A table of n cases; vnn's own workspace every other case if alternate_ws,
+ * else always the API's. */
+static void run_cases(const struct acase *cases, size_t n, vt_rng *r, double bound,
+                      int alternate_ws)
+{
+    for (size_t i = 0; i < n; i++)
+        run_case(&cases[i], r, bound, alternate_ws ? (int)i % 2 : 0);
 }
 
 /* ------------------------------------------------------------- groups */
@@ -257,8 +256,7 @@ static void group_edge(vnn_isa isa)
         {1, 2, 63, 4, 4, 32, 1, 1, MASK_KEYS, 0.0f, 1.0f},
         {1, 300, 257, 1, 1, 128, 1, 1, MASK_NONE, 0.3f, 1.0f},
     };
-    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
-        run_case(&more[i], &r, NMSE_BOUND, (int)i % 2);
+    run_cases(more, sizeof more / sizeof more[0], &r, NMSE_BOUND, 1);
     end_group();
 }
 
@@ -299,8 +297,7 @@ static void group_large_logits(vnn_isa isa)
         {1, 1, 700, 4, 1, 128, 0, 0, MASK_NONE, -1e4f / 128.0f, 1.0f},
         {2, 20, 40, 2, 1, 8, 1, 1, MASK_FULL, 1e4f / 8.0f, 1.0f},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        run_case(&cases[i], &r, NMSE_BOUND_LARGE, 0);
+    run_cases(cases, sizeof cases / sizeof cases[0], &r, NMSE_BOUND_LARGE, 0);
     end_group();
 }
 
@@ -315,8 +312,7 @@ static void group_masked(vnn_isa isa)
         {3, 12, 300, 2, 2, 8, 0, 1, MASK_NONE, 0.0f, 1.0f},
         {1, 1, 600, 1, 1, 64, 0, 0, MASK_ROWS, 0.0f, 1.0f}, /* the one row is masked */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        run_case(&cases[i], &r, NMSE_BOUND, (int)i % 2);
+    run_cases(cases, sizeof cases / sizeof cases[0], &r, NMSE_BOUND, 1);
     end_group();
 }
 
@@ -336,8 +332,7 @@ static void group_decode(vnn_isa isa)
         {1, 1, 1500, 6, 3, 80, 1, 0, MASK_FULL, 0.0f, 2.0f},
         {3, 2, 300, 5, 5, 33, 1, 1, MASK_NONE, 0.0f, 2.0f},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        run_case(&cases[i], &r, NMSE_BOUND, (int)i % 2);
+    run_cases(cases, sizeof cases / sizeof cases[0], &r, NMSE_BOUND, 1);
     /* One thread gives the same answer within the bound. */
     VT_CHECK(vnn_set_num_threads(1) == VNN_OK, "vnn_set_num_threads(1) failed");
     run_case(&cases[0], &r, NMSE_BOUND, 0);

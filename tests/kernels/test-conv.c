@@ -56,13 +56,6 @@ static void begin(vnn_isa isa, const char *group)
            conv_ref_name());
 }
 
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
-    return p;
-}
-
 static int64_t extent(int64_t k, int64_t d) { return (k - 1) * d + 1; }
 
 static void out_size(const vnn_conv2d_desc *d, int64_t *OH, int64_t *OW)
@@ -80,12 +73,12 @@ static void cb_alloc(const vnn_conv2d_desc *d, struct cbufs *b)
     b->xn = (size_t)(d->N * d->H * d->W * d->C_in);
     b->wn = (size_t)(d->kernel_h * d->kernel_w * (d->C_in / d->groups) * d->C_out);
     b->yn = (size_t)(d->N * b->OH * b->OW * d->C_out);
-    b->x = alloc_floats(b->xn);
-    b->w = alloc_floats(b->wn);
-    b->bias = alloc_floats((size_t)d->C_out);
-    b->yalloc = alloc_floats(b->yn + 2 * GUARD);
+    b->x = vt_alloc_floats(b->xn);
+    b->w = vt_alloc_floats(b->wn);
+    b->bias = vt_alloc_floats((size_t)d->C_out);
+    b->yalloc = vt_alloc_floats(b->yn + 2 * GUARD);
     b->y = b->yalloc + GUARD;
-    b->ref = alloc_floats(b->yn);
+    b->ref = vt_alloc_floats(b->yn);
 }
 
 static void cb_free(struct cbufs *b)
@@ -119,9 +112,7 @@ static void cb_fill(const vnn_conv2d_desc *d, struct cbufs *b, vt_rng *r, enum f
 /* y = NaN, guards = SENTINEL. */
 static void reset_y(struct cbufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->yalloc[i] = b->y[b->yn + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->y, b->yn);
+    vt_guard_reset(b->yalloc, b->yn, GUARD, SENTINEL);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -595,8 +586,8 @@ static void check_plan(const char *group, const vnn_conv2d_desc *d, int bias, vt
         fail_case(group, "vnn_conv2d_plan_create", d, bias, &b, vnn_status_str(st));
     /* The weights and bias were copied: the caller may reuse its buffers. */
     float *w_saved = b.w, *bias_saved = b.bias;
-    b.w = alloc_floats(b.wn);
-    b.bias = alloc_floats((size_t)d->C_out);
+    b.w = vt_alloc_floats(b.wn);
+    b.bias = vt_alloc_floats((size_t)d->C_out);
     vt_fill_nan(w_saved, b.wn);
     vt_fill_nan(bias_saved, (size_t)d->C_out);
     free(w_saved);
@@ -657,7 +648,7 @@ static void check_plan(const char *group, const vnn_conv2d_desc *d, int bias, vt
     free(ws);
 
     /* Two threads running the plan at once, each with its own output. */
-    float *y2 = alloc_floats(b.yn);
+    float *y2 = vt_alloc_floats(b.yn);
     reset_y(&b);
     struct concurrent c1 = {p, b.x, b.y, VNN_OK}, c2 = {p, b.x, y2, VNN_OK};
     pthread_t th;
@@ -727,7 +718,7 @@ static void group_oihw(vnn_isa isa)
         struct cbufs b;
         cb_alloc(&d, &b);
         cb_fill(&d, &b, &r, FILL_INTS);
-        float *oihw = alloc_floats(b.wn), *back = alloc_floats(b.wn);
+        float *oihw = vt_alloc_floats(b.wn), *back = vt_alloc_floats(b.wn);
         for (int64_t o = 0; o < O; o++) /* the test's own HWIO -> OIHW */
             for (int64_t c = 0; c < I; c++)
                 for (int64_t h = 0; h < KH; h++)
@@ -856,8 +847,8 @@ static void expect_refused(const char *what, const vnn_conv2d_desc *d, const flo
 static void group_bad_input(vnn_isa isa)
 {
     begin(isa, "bad_input");
-    float *x = alloc_floats(BUF), *w = alloc_floats(BUF), *bias = alloc_floats(BUF);
-    float *y = alloc_floats(BUF);
+    float *x = vt_alloc_floats(BUF), *w = vt_alloc_floats(BUF), *bias = vt_alloc_floats(BUF);
+    float *y = vt_alloc_floats(BUF);
     for (int i = 0; i < BUF; i++)
         x[i] = w[i] = bias[i] = 1.0f;
     /* Valid: 1x6x5x4 -> 6, 3x3, stride 1, pad 1, groups 2 (everything below

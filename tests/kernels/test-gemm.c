@@ -77,13 +77,6 @@ static const struct vnn_gemm_config *config(void) { return &vnn_kernels()->gemm;
 
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
-    return p;
-}
-
 static void gb_alloc(const struct gcase *c, struct gbufs *b)
 {
     *b = (struct gbufs){0};
@@ -97,12 +90,12 @@ static void gb_alloc(const struct gcase *c, struct gbufs *b)
     b->a_n = (size_t)(b->a_rows * b->lda);
     b->b_n = (size_t)(b->b_rows * b->ldb);
     b->c_n = (size_t)(c->M * b->ldc);
-    b->A = alloc_floats(b->a_n);
-    b->B = alloc_floats(b->b_n);
-    b->C0 = alloc_floats(b->c_n);
-    b->C = alloc_floats(b->c_n);
-    b->ref = alloc_floats(b->c_n);
-    b->bias = alloc_floats((size_t)c->N);
+    b->A = vt_alloc_floats(b->a_n);
+    b->B = vt_alloc_floats(b->b_n);
+    b->C0 = vt_alloc_floats(b->c_n);
+    b->C = vt_alloc_floats(b->c_n);
+    b->ref = vt_alloc_floats(b->c_n);
+    b->bias = vt_alloc_floats((size_t)c->N);
 }
 
 static void gb_free(struct gbufs *b)
@@ -497,7 +490,7 @@ static void check_prepacked(const struct gcase *base, vt_rng *r, vnn_isa isa, in
     gb_alloc(&c, &b);
     gb_fill(&c, &b, r, FILL_FRAC);
     int64_t mk = max64(1, max64(c.M, c.K));
-    b.extra = alloc_floats((size_t)(mk * (mk + c.pad_a))); /* A for any height/transpose */
+    b.extra = vt_alloc_floats((size_t)(mk * (mk + c.pad_a))); /* A for any height/transpose */
     vnn_packed_b *p = NULL;
     vnn_status st = vnn_sgemm_pack_b(c.tb, c.K, c.N, b.B, b.ldb, &p);
     if (st != VNN_OK || !p) {
@@ -898,7 +891,7 @@ static int bad_packed_args(float *A, float *B, float *C)
 static void group_bad_input(vnn_isa isa)
 {
     begin(isa, "bad_input");
-    float *A = alloc_floats(BUF), *B = alloc_floats(BUF), *C = alloc_floats(BUF);
+    float *A = vt_alloc_floats(BUF), *B = vt_alloc_floats(BUF), *C = vt_alloc_floats(BUF);
     int n = bad_sgemm_args(A, B, C);
     n += bad_packed_args(A, B, C);
     empty_sizes(A, B, C);

@@ -168,18 +168,11 @@ static void lp_make(struct lprob *p, const struct lcase *c, vt_rng *r)
     p->rcn = xalloc(p->sn, sizeof(float));
 }
 
-static void reset_out(float *alloc, size_t n)
-{
-    for (int i = 0; i < GUARD; i++)
-        alloc[i] = alloc[GUARD + n + (size_t)i] = SENTINEL;
-    vt_fill_nan(alloc + GUARD, n);
-}
-
 static void reset_outputs(struct lprob *p)
 {
-    reset_out(p->yalloc, p->yn);
-    reset_out(p->halloc, p->sn);
-    reset_out(p->calloc_, p->sn);
+    vt_guard_reset(p->yalloc, p->yn, GUARD, SENTINEL);
+    vt_guard_reset(p->halloc, p->sn, GUARD, SENTINEL);
+    vt_guard_reset(p->calloc_, p->sn, GUARD, SENTINEL);
 }
 
 static vnn_lstm_weights weights_of(const struct lprob *p, int d)
@@ -240,11 +233,10 @@ static _Noreturn void fail_case(const char *group, const struct lprob *p, const 
 static int close_enough(const char *what, const float *got, const float *want, size_t n,
                         char *msg, size_t size)
 {
-    for (int i = 0; i < GUARD; i++)
-        if (got[-1 - i] != SENTINEL || got[n + (size_t)i] != SENTINEL) {
-            snprintf(msg, size, "%s: wrote outside the buffer", what);
-            return 0;
-        }
+    if (!vt_guard_intact(got, n, GUARD, SENTINEL, NULL, 0)) {
+        snprintf(msg, size, "%s: wrote outside the buffer", what);
+        return 0;
+    }
     for (size_t i = 0; i < n; i++) {
         double e = fabs((double)got[i] - want[i]) / (1.0 + fabs((double)want[i]));
         if (!(e <= TOL)) {

@@ -89,13 +89,6 @@ static void begin(vnn_isa isa, const char *group)
            ops_ref_name());
 }
 
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
-    return p;
-}
-
 static void b_free(struct bufs *b)
 {
     free(b->xalloc);
@@ -116,12 +109,12 @@ static void b_alloc(const struct ocase *c, struct bufs *b, vt_rng *r)
 {
     *b = (struct bufs){0};
     b->n = (size_t)(c->rows * c->cols);
-    b->xalloc = alloc_floats(b->n + 2 * GUARD);
-    b->x2alloc = alloc_floats(b->n + 2 * GUARD);
-    b->yalloc = alloc_floats(b->n + 2 * GUARD);
-    b->gamma = alloc_floats((size_t)c->cols);
-    b->beta = alloc_floats((size_t)c->cols);
-    b->ref = alloc_floats(b->n);
+    b->xalloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->x2alloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->yalloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->gamma = vt_alloc_floats((size_t)c->cols);
+    b->beta = vt_alloc_floats((size_t)c->cols);
+    b->ref = vt_alloc_floats(b->n);
     b->x = b->xalloc + GUARD;
     b->x2 = b->x2alloc + GUARD;
     b->y = b->yalloc + GUARD;
@@ -145,9 +138,7 @@ static void b_alloc(const struct ocase *c, struct bufs *b, vt_rng *r)
 
 static void reset_y(struct bufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->yalloc[i] = b->y[b->n + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->y, b->n);
+    vt_guard_reset(b->yalloc, b->n, GUARD, SENTINEL);
 }
 
 /* ------------------------------------------------------------ computing */
@@ -255,13 +246,8 @@ static double *row_stats(const struct ocase *c, const struct bufs *b)
 static int compare(const struct ocase *c, struct bufs *b, const float *got, struct worst *w,
                    char *msg, size_t size)
 {
-    for (int i = 0; i < GUARD; i++) {
-        if (got[-1 - i] != SENTINEL || got[b->n + (size_t)i] != SENTINEL) {
-            snprintf(msg, size, "wrote outside y (%s guard, %d floats away)",
-                     got[-1 - i] != SENTINEL ? "leading" : "trailing", i + 1);
-            return 0;
-        }
-    }
+    if (!vt_guard_intact(got, b->n, GUARD, SENTINEL, msg, size))
+        return 0;
     int exact = c->op == OP_RELU || c->op == OP_ADD;
     double *rs = exact ? NULL : row_stats(c, b);
     double num = 0, den = 0;
@@ -322,7 +308,7 @@ static void check_case(const char *group, const struct ocase *c, vt_rng *r, stru
     /* In place: copy x into y's buffer (guards stay) and run on it. */
     memcpy(b.y, b.x, b.n * sizeof *b.y);
     st = run_vnn(c, &b, b.y, b.y);
-    float *inplace = alloc_floats(b.n);
+    float *inplace = vt_alloc_floats(b.n);
     memcpy(inplace, b.y, b.n * sizeof *inplace);
     reset_y(&b);
     run_vnn(c, &b, b.x, b.y);
@@ -453,7 +439,7 @@ static void group_erf(vnn_isa isa)
     begin(isa, "erf");
     const struct vnn_eltwise_config *e = &vnn_kernels()->eltwise;
     size_t n = (size_t)vt_count(1 << 20) + 8;
-    float *x = alloc_floats(n), *y = alloc_floats(n);
+    float *x = vt_alloc_floats(n), *y = vt_alloc_floats(n);
     vt_rng r = vt_rng_make("ops/erf");
     for (size_t i = 0; i < n - 8; i++)
         x[i] = i % 2 ? uniform(&r, -6, 6) : -6.0f + 12.0f * (float)i / (float)(n - 8);
@@ -490,25 +476,22 @@ static void group_embedding(vnn_isa isa)
         for (size_t ti = 0; ti < sizeof tokens / sizeof tokens[0]; ti++, n++) {
             int64_t dim = dims[di], T = tokens[ti];
             size_t yn = (size_t)(T * dim);
-            float *table = alloc_floats((size_t)(vocab * dim));
-            float *yalloc = alloc_floats(yn + 2 * GUARD), *y = yalloc + GUARD;
+            float *table = vt_alloc_floats((size_t)(vocab * dim));
+            float *yalloc = vt_alloc_floats(yn + 2 * GUARD), *y = yalloc + GUARD;
             int64_t *ids = malloc((size_t)T * sizeof *ids);
             VT_CHECK(ids, "out of memory");
             for (int64_t i = 0; i < vocab * dim; i++)
                 table[i] = uniform(&r, -1, 1);
             for (int64_t t = 0; t < T; t++)
                 ids[t] = t == 0 ? vocab - 1 : t == 1 ? 0 : vt_rng_int(&r, 0, (int)vocab - 1);
-            for (int i = 0; i < GUARD; i++)
-                yalloc[i] = y[yn + (size_t)i] = SENTINEL;
-            vt_fill_nan(y, yn);
+            vt_guard_reset(yalloc, yn, GUARD, SENTINEL);
             VT_CHECK(vnn_embedding(T, ids, vocab, dim, table, y) == VNN_OK, "embedding failed");
             for (int64_t t = 0; t < T; t++)
                 VT_CHECK(memcmp(y + t * dim, table + ids[t] * dim, (size_t)dim * sizeof *y) == 0,
                          "embedding: dim=%" PRId64 " token %" PRId64 " (id %" PRId64
                          ") is not its table row", dim, t, ids[t]);
-            for (int i = 0; i < GUARD; i++)
-                VT_CHECK(yalloc[i] == SENTINEL && y[yn + (size_t)i] == SENTINEL,
-                         "embedding wrote outside y");
+            VT_CHECK(vt_guard_intact(y, yn, GUARD, SENTINEL, NULL, 0),
+                     "embedding wrote outside y");
             /* One bad id (first, middle or last; too large or negative). */
             static const int64_t bad[] = {-1, INT64_MIN, 1000, INT64_MAX};
             for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {

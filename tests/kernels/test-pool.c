@@ -73,13 +73,6 @@ static void begin(vnn_isa isa, const char *group)
            c->avg_name, pool_ref_name());
 }
 
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
-    return p;
-}
-
 static void pb_free(struct pbufs *b)
 {
     free(b->xalloc);
@@ -109,12 +102,12 @@ static void pb_alloc(const struct pcase *c, struct pbufs *b)
     VT_CHECK(b->OH >= 1 && b->OW >= 1, "test bug: a case with no output");
     b->xn = (size_t)(c->N * c->H * c->W * c->C);
     b->yn = (size_t)(c->N * b->OH * b->OW * c->C);
-    b->xalloc = alloc_floats(b->xn + 2 * GUARD);
-    b->yalloc = alloc_floats(b->yn + 2 * GUARD);
+    b->xalloc = vt_alloc_floats(b->xn + 2 * GUARD);
+    b->yalloc = vt_alloc_floats(b->yn + 2 * GUARD);
     b->x = b->xalloc + GUARD;
     b->y = b->yalloc + GUARD;
-    b->ref = alloc_floats(b->yn);
-    b->ref2 = alloc_floats(b->yn);
+    b->ref = vt_alloc_floats(b->yn);
+    b->ref2 = vt_alloc_floats(b->yn);
     vt_fill_nan(b->xalloc, GUARD);
     vt_fill_nan(b->x + b->xn, GUARD);
 }
@@ -133,9 +126,7 @@ static void pb_fill(struct pbufs *b, vt_rng *r, enum fill_kind kind)
 /* y = NaN, guards = SENTINEL. */
 static void reset_y(struct pbufs *b)
 {
-    for (int i = 0; i < GUARD; i++)
-        b->yalloc[i] = b->y[b->yn + (size_t)i] = SENTINEL;
-    vt_fill_nan(b->y, b->yn);
+    vt_guard_reset(b->yalloc, b->yn, GUARD, SENTINEL);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -747,7 +738,7 @@ static void group_bad_input(vnn_isa isa)
 {
     begin(isa, "bad_input");
     /* X: 1x4x4x2 = 32 floats of ones; Y holds the sentinel. */
-    float *X = alloc_floats(BUF), *Y = alloc_floats(BUF);
+    float *X = vt_alloc_floats(BUF), *Y = vt_alloc_floats(BUF);
     for (int i = 0; i < BUF; i++)
         X[i] = 1.0f;
     int n = bad_pool_args(X, Y);
