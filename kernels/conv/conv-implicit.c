@@ -10,14 +10,15 @@
  * one tap list, cut in raster order into tiles of up to MR pixels (so
  * 3-pixel-wide rows or 1-pixel borders still fill whole tiles). Loop order
  * per thread: column block -> kernel-row group (its weights stay in L2) ->
- * runs -> segments -> tiles. Threads take ranges of output rows, or of
- * column blocks when there are too few rows to share evenly; each output
- * element is the same ordered sum either way, so results do not depend on
- * the thread count. */
+ * runs -> segments -> tiles. Threads take units of column blocks x output
+ * rows (vnn_conv_run_implicit); each output element is the same ordered
+ * sum however the work is cut, so results do not depend on the thread
+ * count. */
 #include <omp.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/common/guided.h"
 #include "kernels/conv/conv-driver.h"
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
@@ -206,9 +207,11 @@ static void each_block_row(const struct vnn_conv2d_plan *p, float *y, size_t r0,
 /* Output rows [r0, r1) (r = n * OH + oh) x column blocks [j0, j1). Column
  * blocks go outermost (each block's weights stay in L2 while all rows pass)
  * unless all of them fit in L2 together: then innermost, so a tile's input
- * rows stay in L1 while every block uses them. */
+ * rows stay in L1 while every block uses them. j_next: the block whose
+ * weights come next after the range (prefetched during its last pass), or
+ * SIZE_MAX. */
 static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y, char *ws,
-                      size_t r0, size_t r1, size_t j0, size_t j1)
+                      size_t r0, size_t r1, size_t j0, size_t j1, size_t j_next)
 {
     const size_t mr = (size_t)p->fam.mr_max;
     struct tiles w;
@@ -228,9 +231,10 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
         for (size_t grp = 0; grp < p->n_khg; grp++) {
             /* Column block outermost: its kernel-row groups are read from
              * L3 in turn; prefetch the next while this one computes. */
-            size_t ng = grp + 1 < p->n_khg ? grp + 1 : 0, nj = ng ? jc : jc + 1;
+            size_t ng = grp + 1 < p->n_khg ? grp + 1 : 0;
+            size_t nj = ng ? jc : jc + 1 < j1 ? jc + 1 : j_next;
             w.pf = w.pf_end = NULL;
-            if (!p->blocks_inner && nj < j1) {
+            if (!p->blocks_inner && nj < p->G * p->ncb) {
                 size_t row_floats = p->KW * p->cin_g * p->nr;
                 w.pf = p->weights + nj * p->K * p->nr + p->khg[ng] * row_floats;
                 w.pf_end = w.pf + (p->khg[ng + 1] - p->khg[ng]) * row_floats;
@@ -277,18 +281,31 @@ void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, floa
 {
     const size_t rows = p->N * p->OH, blocks = p->G * p->ncb;
     if (nt <= 1) {
-        run_range(p, x, y, ws, 0, rows, 0, blocks);
+        run_range(p, x, y, ws, 0, rows, 0, blocks, SIZE_MAX);
         return;
     }
-    /* Split rows unless the column blocks share more evenly. */
-    int by_rows = vnn_conv_imbalance(rows, nt) <= vnn_conv_imbalance(blocks, nt);
+    /* A unit is one output row of one column block (of all blocks when
+     * their weights share L2), numbered block by block: a chunk of units
+     * reads each of its blocks' weights once, so a call streams the weights
+     * about once in all (a static split of the rows streamed them once per
+     * thread). Guided chunks (kernels/common/guided.h) follow a core that
+     * other load slows down, where a static split waits for it. */
+    const size_t bstep = p->blocks_inner ? blocks : 1;
+    struct vnn_guided g;
+    vnn_guided_init(&g, blocks / bstep * rows, nt, 1);
 #pragma omp parallel num_threads((int)nt)
     {
-        size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
-        char *mine = ws + t * p->ws_per_thread;
-        if (by_rows)
-            run_range(p, x, y, mine, t * rows / team, (t + 1) * rows / team, 0, blocks);
-        else
-            run_range(p, x, y, mine, 0, rows, t * blocks / team, (t + 1) * blocks / team);
+        char *mine = ws + (size_t)omp_get_thread_num() * p->ws_per_thread;
+        size_t u0, u1;
+        while (vnn_guided_take(&g, &u0, &u1)) {
+            for (size_t u = u0; u < u1;) {
+                const size_t b = u / rows, r0 = u % rows, r1 = min_sz(rows, r0 + (u1 - u));
+                const size_t j0 = b * bstep, j1 = j0 + bstep;
+                u += r1 - r0;
+                /* Prefetch the next block's weights when the chunk goes on
+                 * to it (else the next chunk's start is unknown). */
+                run_range(p, x, y, mine, r0, r1, j0, j1, u < u1 ? j1 : SIZE_MAX);
+            }
+        }
     }
 }
