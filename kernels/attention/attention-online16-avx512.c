@@ -13,19 +13,28 @@
 
 static inline __mmask16 tail_mask(size_t n) { return (__mmask16)((1u << n) - 1u); }
 
-/* Adds the mask row (if any) into s[0, n) and returns the lane-wise max. */
+/* Adds the mask row (if any) into s[0, n) and returns the lane-wise max.
+ * Without a mask, four running maxima: one chain of dependent maxes would
+ * take four cycles a vector. */
 static inline __m512 row_max(float *s, const float *mk, size_t n)
 {
     const __m512 ninf = _mm512_set1_ps(-INFINITY);
-    __m512 vmax = ninf;
+    __m512 m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
     size_t j = 0;
+    if (!mk)
+        for (; j + 64 <= n; j += 64) {
+            m0 = _mm512_max_ps(m0, _mm512_loadu_ps(s + j));
+            m1 = _mm512_max_ps(m1, _mm512_loadu_ps(s + j + 16));
+            m2 = _mm512_max_ps(m2, _mm512_loadu_ps(s + j + 32));
+            m3 = _mm512_max_ps(m3, _mm512_loadu_ps(s + j + 48));
+        }
     for (; j + 16 <= n; j += 16) {
         __m512 x = _mm512_loadu_ps(s + j);
         if (mk) {
             x = _mm512_add_ps(x, _mm512_loadu_ps(mk + j));
             _mm512_storeu_ps(s + j, x);
         }
-        vmax = _mm512_max_ps(vmax, x);
+        m0 = _mm512_max_ps(m0, x);
     }
     if (j < n) {
         __mmask16 t = tail_mask(n - j);
@@ -34,33 +43,46 @@ static inline __m512 row_max(float *s, const float *mk, size_t n)
             x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(t, mk + j));
             _mm512_mask_storeu_ps(s + j, t, x);
         }
-        vmax = _mm512_max_ps(vmax, x);
+        m0 = _mm512_max_ps(m0, x);
     }
-    return vmax;
+    return _mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3));
 }
 
-/* s[j] = exp(s[j] - m) for j < n, 0 up to cols; returns the lane-wise sum. */
+/* s[j] = exp(s[j] - m) for j < n, 0 up to cols; returns the lane-wise sum.
+ * Four vectors at a time, stage by stage (math-constants.h: one vector's
+ * chain of some 15 dependent instructions would fill the scheduler). */
 static inline __m512 row_exp(float *s, size_t n, size_t cols, float m)
 {
     const __m512 vm = _mm512_set1_ps(m);
-    __m512 acc = _mm512_setzero_ps();
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                     _mm512_setzero_ps()};
     size_t j = 0;
+    for (; j + 64 <= n; j += 64) {
+        __m512 p[4];
+        for (int q = 0; q < 4; q++)
+            p[q] = _mm512_sub_ps(_mm512_loadu_ps(s + j + 16 * q), vm);
+        vnn_exp_nonpos_n_f32x16(p, 4);
+        for (int q = 0; q < 4; q++) {
+            _mm512_storeu_ps(s + j + 16 * q, p[q]);
+            acc[q] = _mm512_add_ps(acc[q], p[q]);
+        }
+    }
     for (; j + 16 <= n; j += 16) {
         __m512 p = vnn_exp_nonpos_f32x16(_mm512_sub_ps(_mm512_loadu_ps(s + j), vm));
         _mm512_storeu_ps(s + j, p);
-        acc = _mm512_add_ps(acc, p);
+        acc[0] = _mm512_add_ps(acc[0], p);
     }
     if (j < n) {
         __mmask16 t = tail_mask(n - j);
         __m512 p = vnn_exp_nonpos_f32x16(_mm512_maskz_sub_ps(t, _mm512_loadu_ps(s + j), vm));
         p = _mm512_maskz_mov_ps(t, p);
         _mm512_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
-        acc = _mm512_add_ps(acc, p);
+        acc[0] = _mm512_add_ps(acc[0], p);
         j += 16;
     }
     for (; j < cols; j += 16)
         _mm512_storeu_ps(s + j, _mm512_setzero_ps());
-    return acc;
+    return _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]));
 }
 
 /* Lane e of the result: the max (or the sum) of v[e]'s 16 lanes. */

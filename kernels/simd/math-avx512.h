@@ -15,9 +15,12 @@
 VNN_MATH_INLINE void vnn_exp_inrange_n_f32x16(__m512 *v, int n)
 {
     __m512 k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    /* k = round(v log2 e): adding 1.5 * 2^23 leaves the integer part in the
+     * mantissa (one FMA and a subtract: roundscale alone is two uops). */
     VNN_MATH_FOR_N(q, n)
-        k[q] = _mm512_roundscale_ps(_mm512_mul_ps(v[q], _mm512_set1_ps(VNN_LOG2E)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        k[q] = _mm512_fmadd_ps(v[q], _mm512_set1_ps(VNN_LOG2E), _mm512_set1_ps(VNN_ROUND_MAGIC));
+    VNN_MATH_FOR_N(q, n)
+        k[q] = _mm512_sub_ps(k[q], _mm512_set1_ps(VNN_ROUND_MAGIC));
     VNN_MATH_FOR_N(q, n)
         r[q] = _mm512_fnmadd_ps(k[q], _mm512_set1_ps(VNN_LN2_HI), v[q]);
     VNN_MATH_FOR_N(q, n)
@@ -53,13 +56,18 @@ static inline __m512 vnn_exp_f32x16(__m512 x)
 }
 
 /* exp(x) for x <= 0, -inf or NaN (a softmax score minus its row max): the
- * in-range core, with lanes below VNN_EXP_LO (-inf too, whose core result
- * is NaN) zeroed; NaN compares unordered, is kept and stays NaN. */
-static inline __m512 vnn_exp_nonpos_f32x16(__m512 x)
+ * in-range core on max(x, VNN_EXP_NONPOS_FLOOR), one instruction instead
+ * of a compare and a masked move. Below VNN_EXP_LO, scalef makes the result
+ * subnormal, and exactly 0 from about -104 on (-inf gives 0); max returns
+ * its second operand when it is NaN, so NaN stays NaN. */
+VNN_MATH_INLINE void vnn_exp_nonpos_n_f32x16(__m512 *v, int n)
 {
-    __mmask16 keep = _mm512_cmp_ps_mask(x, _mm512_set1_ps(VNN_EXP_LO), _CMP_NLT_UQ);
-    return _mm512_maskz_mov_ps(keep, vnn_exp_inrange_f32x16(x));
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm512_max_ps(_mm512_set1_ps(VNN_EXP_NONPOS_FLOOR), v[q]);
+    vnn_exp_inrange_n_f32x16(v, n);
 }
+
+VNN_MATH_DEFINE_ONE_VECTOR(exp_nonpos, __m512, f32x16)
 
 /* 1 / d for finite normal d: a 14-bit reciprocal and one Newton step
  * (relative error about 2^-27), several times cheaper than a divide. */

@@ -19,6 +19,11 @@
 #define VNN_EXP_HI 88.72283172607421875f /* the largest float x with exp(x) <= FLT_MAX */
 #define VNN_EXP_LO -87.33654022216797f /* ln(FLT_MIN) */
 #define VNN_LOG2E 1.44269504088896341f
+/* x + 1.5 * 2^23 - 1.5 * 2^23 rounds |x| < 2^22 to the nearest integer. */
+#define VNN_ROUND_MAGIC 0x1.8p23f
+/* AVX-512's exp of x <= 0 clamps x here: exp(-128) underflows to exactly 0
+ * through scalef, as does everything below it. */
+#define VNN_EXP_NONPOS_FLOOR -128.0f
 #define VNN_LN2_HI 0.693359375f /* few mantissa bits: n * LN2_HI is exact */
 #define VNN_LN2_LO -2.12194440e-4f
 /* exp(r) ~ 1 + r (C1 + r (C2 + r (C3 + r (C4 + r C5)))) on [-ln2/2, ln2/2] */
