@@ -16,13 +16,13 @@
 typedef void (*vnn_lstm_gates_fn)(size_t H, const float *gx, const float *gh, float *c,
                                   float *h, float *y);
 
-/* The same for the hidden-unit blocks [b0, b1) (units b*V .. b*V+V-1, the
- * last block clipped at H) of one row, with gh computed here:
+/* The same for hidden-unit block b (units b*V .. b*V+V-1, clipped at H)
+ * of one row, with gh computed here:
  *   gh = h_in * W_hh^T, W_hh packed by the driver as [block][k < H][gate][V]
- *   (zero past H). h_in (H floats) must not overlap h. */
-typedef void (*vnn_lstm_fused_fn)(size_t H, size_t b0, size_t b1, const float *w,
-                                  const float *h_in, const float *gx, float *c, float *h,
-                                  float *y);
+ *   (zero past H). h_in (H floats) must not overlap h. One block per call:
+ * the driver interleaves blocks and rows (and alternates the block order). */
+typedef void (*vnn_lstm_fused_fn)(size_t H, size_t b, const float *w, const float *h_in,
+                                  const float *gx, float *c, float *h, float *y);
 
 struct vnn_lstm_config {
     vnn_isa isa;

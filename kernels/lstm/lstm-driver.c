@@ -106,7 +106,7 @@ static void step_fused(const struct ctx *cx, const struct unit *u, size_t s, siz
             if (len <= s)
                 continue;
             size_t t = u->reverse ? len - 1 - s : s, row = row_of(r, t, n);
-            p->lstm.fused(H, b, b + 1, p->whh_fused[u->d], u->h + i * u->ldh,
+            p->lstm.fused(H, b, p->whh_fused[u->d], u->h + i * u->ldh,
                           cx->gx + row * D * G + u->dd * G, u->c + i * H, u->buf + i * H,
                           r->y ? r->y + row * D * H + u->dd * H : NULL);
         }

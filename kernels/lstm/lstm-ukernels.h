@@ -7,7 +7,7 @@
 #define VNN_LSTM_DECLARE(V, ISA)                                                        \
     void vnn_lstm_ukernel_gates##V##__##ISA(size_t H, const float *gx, const float *gh,  \
                                            float *c, float *h, float *y);               \
-    void vnn_lstm_ukernel_1x##V##__##ISA(size_t H, size_t b0, size_t b1, const float *w, \
+    void vnn_lstm_ukernel_1x##V##__##ISA(size_t H, size_t b, const float *w,             \
                                         const float *h_in, const float *gx, float *c,    \
                                         float *h, float *y);
 
