@@ -55,7 +55,7 @@ struct ctx {
     size_t chunk_rows; /* rows per block (the last may be shorter) */
     enum mode mode;
     float *gx;         /* [T * N][D * 4H] (not in MODE_CONCAT) */
-    float *hs, *cs;    /* [D][N][H] states (h: not in MODE_CONCAT) */
+    float *hs, *cs;    /* [D][N][H] states (hs: NULL in MODE_CONCAT) */
     float *unit_buf;   /* per unit: unit_floats */
     size_t unit_floats;
 };
@@ -290,31 +290,37 @@ vnn_status vnn_lstm_execute(const struct vnn_lstm_plan *p, const struct vnn_lstm
     double unit_flops = 2.0 * (double)T * (double)cx.chunk_rows * (double)G * (double)(I + H);
     size_t threads = unit_flops < MIN_UNIT_FLOPS ? 1 : min_sz(nt, units);
 
-    /* Workspace: gx, states, per-unit buffers; sizes bounded by validated
-     * tensors, checked anyway. */
-    size_t gx_floats = 0, st_floats, total, unit_floats, a_floats = 0;
-    bool ok = vnn_mul_size(D * N, H, &st_floats);
-    if (cx.mode != MODE_CONCAT)
-        ok = ok && vnn_mul_size(T * N, D * G, &gx_floats);
-    if (cx.mode == MODE_CONCAT)
+    /* Workspace: gx, the h and c states, per-unit buffers; sizes bounded by
+     * validated tensors, checked anyway. MODE_CONCAT has no gx and keeps h
+     * in the unit buffers, beside x_t (the GEMM's A = [x_t | h]). */
+    const bool concat = cx.mode == MODE_CONCAT;
+    size_t gx_floats = 0, hs_floats = 0, cs_floats, a_floats = 0, unit_floats, units_floats;
+    size_t total;
+    bool ok = vnn_mul_size(D * N, H, &cs_floats);
+    if (concat) {
         ok = ok && vnn_mul_size(cx.chunk_rows, I + H, &a_floats);
-    unit_floats = vnn_round_up(cx.chunk_rows * (cx.mode == MODE_FUSED ? H : G), 16);
-    ok = ok && vnn_add_size(unit_floats, vnn_round_up(a_floats, 16), &unit_floats);
-    cx.unit_floats = unit_floats;
-    if (!ok ||
-        !vnn_add_size(vnn_round_up(gx_floats, 16), 2 * vnn_round_up(st_floats, 16), &total) ||
-        !vnn_add_size(total, units * cx.unit_floats, &total) ||
-        !vnn_mul_size(total, sizeof(float), &total))
+    } else {
+        ok = ok && vnn_mul_size(T * N, D * G, &gx_floats);
+        hs_floats = cs_floats;
+    }
+    ok = ok && vnn_mul_size(cx.chunk_rows, cx.mode == MODE_FUSED ? H : G, &unit_floats) &&
+         vnn_add_size(vnn_round_up(unit_floats, 16), vnn_round_up(a_floats, 16), &unit_floats) &&
+         vnn_mul_size(units, unit_floats, &units_floats) &&
+         vnn_add_size(vnn_round_up(gx_floats, 16), vnn_round_up(hs_floats, 16), &total) &&
+         vnn_add_size(total, vnn_round_up(cs_floats, 16), &total) &&
+         vnn_add_size(total, units_floats, &total) && vnn_mul_size(total, sizeof(float), &total);
+    if (!ok)
         return VNN_ERR_OUT_OF_MEMORY;
+    cx.unit_floats = unit_floats;
     /* Its own slot: the GEMM driver called in the middle of the run uses
      * the thread's kernel scratch. */
     float *ws = vnn_scratch_slot(VNN_SCRATCH_OUTER, total);
     if (!ws)
         return VNN_ERR_OUT_OF_MEMORY;
     cx.gx = ws;
-    cx.hs = cx.gx + vnn_round_up(gx_floats, 16);
-    cx.cs = cx.hs + vnn_round_up(st_floats, 16);
-    cx.unit_buf = cx.cs + vnn_round_up(st_floats, 16);
+    cx.hs = concat ? NULL : cx.gx + vnn_round_up(gx_floats, 16);
+    cx.cs = cx.gx + vnn_round_up(gx_floats, 16) + vnn_round_up(hs_floats, 16);
+    cx.unit_buf = cx.cs + vnn_round_up(cs_floats, 16);
 
     /* The GEMM driver's scratch on every thread that will run a unit (the
      * A operand: any floats, the unit buffers; only read). */
