@@ -47,6 +47,12 @@ enum mode {
     MODE_CONCAT, /* per step [x | h] * [W_ih | W_hh]^T + b, then the gates */
 };
 
+/* Only where wcat is not packed does a batch over FUSED_MAX_ROWS go split. */
+bool vnn_lstm_split_possible(bool concat_packed)
+{
+    return !concat_packed || vnn_lstm_force_mode == MODE_SPLIT;
+}
+
 struct ctx {
     const struct vnn_lstm_plan *p;
     const struct vnn_lstm_run *r;
@@ -273,7 +279,8 @@ vnn_status vnn_lstm_execute(const struct vnn_lstm_plan *p, const struct vnn_lstm
     struct ctx cx = {.p = p, .r = r, .D = D};
     cx.mode = N <= FUSED_MAX_ROWS ? MODE_FUSED : p->wcat[r->d0] ? MODE_CONCAT : MODE_SPLIT;
     if (vnn_lstm_force_mode >= MODE_FUSED && vnn_lstm_force_mode <= MODE_CONCAT &&
-        (vnn_lstm_force_mode != MODE_CONCAT || p->wcat[r->d0]))
+        (vnn_lstm_force_mode != MODE_CONCAT || p->wcat[r->d0]) &&
+        (vnn_lstm_force_mode != MODE_SPLIT || p->whh[r->d0]))
         cx.mode = (enum mode)vnn_lstm_force_mode;
 
     /* Units: directions x row blocks, as many as there are threads if each

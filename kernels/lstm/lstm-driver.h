@@ -16,7 +16,8 @@ struct vnn_lstm_plan {
     struct vnn_lstm_config lstm;
     size_t blocks;               /* ceil(H / lstm.block) */
     float *wih[2];               /* W_ih^T prepacked for the GEMM: K = I, N = 4H */
-    float *whh[2];               /* W_hh^T prepacked for the GEMM: K = H, N = 4H */
+    float *whh[2];               /* W_hh^T prepacked for the GEMM: K = H, N = 4H;
+                                  * NULL where no run can read it (lstm-plan.c) */
     float *wcat[2];              /* [W_ih | W_hh]^T prepacked (K = I + H, N = 4H)
                                   * when small enough to stay in L2, else NULL */
     float *whh_fused[2];         /* W_hh for the fused kernel: [block][H][4][V] */
@@ -36,9 +37,14 @@ struct vnn_lstm_run {
 };
 
 /* Tests only: 0, 1, 2 force the fused, split or concat recurrence (see
- * lstm-driver.c; concat only where the plan packed it); -1 (default) lets
+ * lstm-driver.c; split and concat only where the plan packed their weights,
+ * and a plan built while split is forced packs them); -1 (default) lets
  * the driver choose. Not thread-safe; not exported. */
 extern int vnn_lstm_force_mode;
+
+/* Whether a run may take the split recurrence, the only reader of whh,
+ * given whether the plan packs wcat. */
+bool vnn_lstm_split_possible(bool concat_packed);
 
 vnn_status vnn_lstm_plan_build(struct vnn_lstm_plan *p, const vnn_lstm_weights *w);
 void vnn_lstm_plan_free(struct vnn_lstm_plan *p);

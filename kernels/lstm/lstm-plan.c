@@ -1,5 +1,6 @@
-/* Building an LSTM plan: every weight matrix packed once, for both ways the
- * recurrence can run (GEMM + gate kernel, or the fused small-batch kernel). */
+/* Building an LSTM plan: every weight matrix packed once, in each form a
+ * run may read (lstm-driver.c picks the recurrence by batch and weight
+ * size), and only those. */
 #include <string.h>
 
 #include "kernels/common/memory.h"
@@ -74,18 +75,21 @@ vnn_status vnn_lstm_plan_build(struct vnn_lstm_plan *p, const vnn_lstm_weights *
         !vnn_gemm_prepacked_size(&p->gemm, I + H, G, &cat_floats) ||
         !vnn_mul_size(cat_floats, sizeof(float), &cat_bytes))
         return VNN_ERR_OUT_OF_MEMORY;
+    /* W_hh alone for the GEMM only where the split recurrence can run: with
+     * [W_ih | W_hh] packed, large batches take concat, small ones fused. */
+    const bool concat = cat_bytes <= CONCAT_MAX_BYTES, split = vnn_lstm_split_possible(concat);
     for (size_t d = 0; d < p->D; d++) {
         p->wih[d] = alloc_floats(ih_floats);
-        p->whh[d] = alloc_floats(hh_floats);
+        p->whh[d] = split ? alloc_floats(hh_floats) : NULL;
         p->whh_fused[d] = alloc_floats(fused_floats);
-        if (!p->wih[d] || !p->whh[d] || !p->whh_fused[d])
+        if (!p->wih[d] || (split && !p->whh[d]) || !p->whh_fused[d])
             return VNN_ERR_OUT_OF_MEMORY;
         /* gates = x * W_ih^T: B is W_ih transposed ([4H][I] read as K x N). */
         vnn_gemm_prepack_b(&p->gemm, VNN_TRANS, I, G, w[d].w_ih, I, p->wih[d]);
-        vnn_gemm_prepack_b(&p->gemm, VNN_TRANS, H, G, w[d].w_hh, H, p->whh[d]);
+        if (split)
+            vnn_gemm_prepack_b(&p->gemm, VNN_TRANS, H, G, w[d].w_hh, H, p->whh[d]);
         pack_fused(H, V, p->blocks, w[d].w_hh, p->whh_fused[d]);
-        if (cat_bytes <= CONCAT_MAX_BYTES &&
-            pack_concat(p, d, &w[d], cat_floats) != VNN_OK)
+        if (concat && pack_concat(p, d, &w[d], cat_floats) != VNN_OK)
             return VNN_ERR_OUT_OF_MEMORY;
         if (w[d].b_ih || w[d].b_hh) {
             if (!(p->bias[d] = alloc_floats(G)))

@@ -653,6 +653,38 @@ VT_TEST(lstm, import)
     }
 }
 
+/* A plan packs W_hh alone for the GEMM only where a run can read it: the
+ * split recurrence, which runs where [W_ih | W_hh] is not packed, or when
+ * forced (the modes group forces it before building its plans). */
+VT_TEST(lstm, packing)
+{
+    static const int64_t sizes[] = {8, 256}; /* [W_ih | W_hh] in L2, and not */
+    for (int i = 0; i < 2; i++)
+        for (int force = -1; force <= 1; force += 2) {
+            int64_t I = sizes[i], H = sizes[i];
+            float *w_ih = xalloc((size_t)(4 * H * I), sizeof(float)); /* zeros */
+            float *w_hh = xalloc((size_t)(4 * H * H), sizeof(float));
+            vnn_lstm_desc desc = {I, H, true};
+            vnn_lstm_weights w[2] = {{w_ih, w_hh, NULL, NULL}, {w_ih, w_hh, NULL, NULL}};
+            vnn_lstm_plan *plan;
+            vnn_lstm_force_mode = force;
+            VT_CHECK(vnn_lstm_plan_create(&desc, w, &plan) == VNN_OK, "plan_create failed");
+            vnn_lstm_force_mode = -1;
+            for (int d = 0; d < 2; d++) {
+                VT_CHECK(plan->wih[d] && plan->whh_fused[d], "packing: W_ih or fused missing");
+                VT_CHECK((plan->wcat[d] != NULL) == (i == 0),
+                         "packing: [W_ih | W_hh] packed %s the L2 budget",
+                         i == 0 ? "within" : "beyond");
+                VT_CHECK((plan->whh[d] != NULL) == (plan->wcat[d] == NULL || force == 1),
+                         "packing: W_hh for the GEMM where split %s run (H = %" PRId64 ")",
+                         plan->whh[d] ? "cannot" : "can", H);
+            }
+            vnn_lstm_plan_destroy(plan);
+            free(w_ih);
+            free(w_hh);
+        }
+}
+
 #define LSTM_SUITE(isa, suite)                                                 \
     VT_TEST(suite, edge_shapes) { group_edge(isa); }                           \
     VT_TEST(suite, random) { group_random(isa); }                              \
