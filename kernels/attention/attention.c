@@ -26,14 +26,18 @@ static int mask_bytes(const vnn_attention_params *p, size_t *bytes)
     return vnn_float_bytes4(last + 1, 1, 1, 1, bytes);
 }
 
+/* Bytes of q (and out) and of k (and v), counted once by shape_ok. */
+struct extents {
+    size_t q, kv;
+};
+
 /* The shape part of the params (no tensors): sizes, heads, scale. */
-static int shape_ok(const vnn_attention_params *p)
+static int shape_ok(const vnn_attention_params *p, struct extents *e)
 {
-    size_t b;
     return p && p->N >= 1 && p->Sq >= 1 && p->Sk >= 1 && p->Hq >= 1 && p->Hkv >= 1 &&
            p->D >= 1 && p->Hq % p->Hkv == 0 && isfinite(p->scale) &&
-           vnn_float_bytes4(p->N, p->Sq, p->Hq, p->D, &b) &&
-           vnn_float_bytes4(p->N, p->Sk, p->Hkv, p->D, &b);
+           vnn_float_bytes4(p->N, p->Sq, p->Hq, p->D, &e->q) &&
+           vnn_float_bytes4(p->N, p->Sk, p->Hkv, p->D, &e->kv);
 }
 
 static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attention_params *p)
@@ -44,7 +48,8 @@ static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attentio
 
 vnn_status vnn_attention_workspace_size(const vnn_attention_params *params, size_t *bytes)
 {
-    if (!bytes || !shape_ok(params))
+    struct extents e;
+    if (!bytes || !shape_ok(params, &e))
         return VNN_ERR_INVALID_ARG;
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
@@ -56,14 +61,14 @@ vnn_status vnn_attention_workspace_size(const vnn_attention_params *params, size
     return VNN_OK;
 }
 
+/* Everything but the workspace; e is set when it returns 1. */
 static int args_ok(const vnn_attention_params *p, const float *q, const float *k,
-                   const float *v, const float *out)
+                   const float *v, const float *out, struct extents *e)
 {
-    size_t qb = 0, kb = 0, mb = 0;
-    if (!shape_ok(p) || !q || !k || !v || !out)
+    size_t mb = 0;
+    if (!shape_ok(p, e) || !q || !k || !v || !out)
         return 0;
-    vnn_float_bytes4(p->N, p->Sq, p->Hq, p->D, &qb);
-    vnn_float_bytes4(p->N, p->Sk, p->Hkv, p->D, &kb);
+    const size_t qb = e->q, kb = e->kv;
     if (p->key_lengths)
         for (int64_t n = 0; n < p->N; n++)
             if (p->key_lengths[n] < 0 || p->key_lengths[n] > p->Sk)
@@ -79,7 +84,8 @@ static int args_ok(const vnn_attention_params *p, const float *q, const float *k
 vnn_status vnn_attention(const vnn_attention_params *params, const float *q, const float *k,
                          const float *v, float *out, void *workspace, size_t workspace_bytes)
 {
-    if (!args_ok(params, q, k, v, out))
+    struct extents e;
+    if (!args_ok(params, q, k, v, out, &e))
         return VNN_ERR_INVALID_ARG;
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
@@ -88,9 +94,7 @@ vnn_status vnn_attention(const vnn_attention_params *params, const float *q, con
     if (!need)
         return VNN_ERR_INVALID_ARG;
     if (workspace) {
-        size_t qb = 0;
-        vnn_float_bytes4(params->N, params->Sq, params->Hq, params->D, &qb);
-        if (workspace_bytes < need || vnn_overlaps(workspace, workspace_bytes, out, qb))
+        if (workspace_bytes < need || vnn_overlaps(workspace, workspace_bytes, out, e.q))
             return VNN_ERR_INVALID_ARG;
     } else if (!(workspace = vnn_scratch(need))) {
         return VNN_ERR_OUT_OF_MEMORY;
