@@ -4,36 +4,21 @@
 #include "dispatch/dispatch.h"
 #include "kernels/attention/attention-ukernels.h"
 
-#define KERNEL(W, ISA, BQ, BK)                                                           \
+#define KERNEL(W, ISA, BQ, BK, PACK_KT)                                                  \
     (struct vnn_attention_config)                                                        \
     {                                                                                    \
-        .isa = isa, .name = "vnn_attention_ukernel_online" #W "__" #ISA,                 \
-        .online = vnn_attention_ukernel_online##W##__##ISA, .bq = BQ, .bk = BK,          \
+        .name = "vnn_attention_ukernel_online" #W "__" #ISA,                             \
+        .online = vnn_attention_ukernel_online##W##__##ISA, .pack_kt = PACK_KT,          \
+        .bq = BQ, .bk = BK,                                                              \
         .rows_scores = vnn_attention_ukernel_rows_scores__##ISA,                         \
         .rows_accumulate = vnn_attention_ukernel_rows_accumulate__##ISA,                 \
     }
 
 void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
 {
-    *cfg = KERNEL(1, scalar, 64, 128);
-    cfg->isa = VNN_ISA_SCALAR;
-    switch (isa) {
-#if defined(VNN_ARCH_X86_64)
-    case VNN_ISA_AVX2:
-        *cfg = KERNEL(8, avx2, 384, 128);
-        break;
-    case VNN_ISA_AVX512:
-        *cfg = KERNEL(16, avx512, 896, 256);
-        cfg->pack_kt = vnn_attention_ukernel_pack_kt16__avx512;
-        break;
-#elif defined(VNN_ARCH_AARCH64)
-    case VNN_ISA_NEON:
-        *cfg = KERNEL(4, neon, 256, 192);
-        break;
-#endif
-    default:
-        break;
-    }
+    VNN_CONFIG_LADDER(isa, cfg, KERNEL, (1, scalar, 64, 128, NULL), (8, avx2, 384, 128, NULL),
+                      (16, avx512, 896, 256, vnn_attention_ukernel_pack_kt16__avx512),
+                      (4, neon, 256, 192, NULL));
 }
 
 void vnn_attention_config_visit(const struct vnn_attention_config *cfg,

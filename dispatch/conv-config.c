@@ -1,5 +1,7 @@
 /* Convolution table entry per ISA: scalar first, then the ISA's own
- * depthwise kernel and implicit-GEMM families (widest tile first). */
+ * depthwise kernel and implicit-GEMM families (widest tile first). Spelled
+ * out rather than VNN_CONFIG_LADDER: each ISA appends its own number of
+ * families. */
 #include "dispatch/dispatch.h"
 #include "kernels/conv/conv-ukernels.h"
 

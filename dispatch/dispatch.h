@@ -30,6 +30,32 @@ struct vnn_kernel_table {
     struct vnn_attention_config attention;
 };
 
+/* config_init of an op whose entry per ISA is one literal from its MAKE
+ * macro: scalar, then the requested ISA if this build has its kernels (the
+ * other architecture's are not linked in). SCALAR .. NEON are MAKE's
+ * parenthesized argument lists; the ladder sets .isa. */
+#define VNN_CONFIG_LADDER(req, cfg, MAKE, SCALAR, AVX2, AVX512, NEON)                  \
+    do {                                                                                \
+        *(cfg) = MAKE SCALAR;                                                           \
+        (cfg)->isa = VNN_ISA_SCALAR;                                                    \
+        VNN_CONFIG_RUNGS_(req, cfg, MAKE, AVX2, AVX512, NEON)                           \
+    } while (0)
+#define VNN_CONFIG_RUNG_(req, cfg, MAKE, ARGS, LEVEL)                                  \
+    if ((req) == (LEVEL)) {                                                             \
+        *(cfg) = MAKE ARGS;                                                             \
+        (cfg)->isa = (LEVEL);                                                           \
+    }
+#if defined(VNN_ARCH_X86_64)
+#define VNN_CONFIG_RUNGS_(req, cfg, MAKE, AVX2, AVX512, NEON)                          \
+    VNN_CONFIG_RUNG_(req, cfg, MAKE, AVX2, VNN_ISA_AVX2)                                \
+    VNN_CONFIG_RUNG_(req, cfg, MAKE, AVX512, VNN_ISA_AVX512)
+#elif defined(VNN_ARCH_AARCH64)
+#define VNN_CONFIG_RUNGS_(req, cfg, MAKE, AVX2, AVX512, NEON)                          \
+    VNN_CONFIG_RUNG_(req, cfg, MAKE, NEON, VNN_ISA_NEON)
+#else
+#define VNN_CONFIG_RUNGS_(req, cfg, MAKE, AVX2, AVX512, NEON) (void)(req);
+#endif
+
 /* Detection, done once; the result can be replaced by tests (mockable). */
 const vnn_cpu_features *vnn_cpu_detected(void);
 void vnn_cpu_detect(vnn_cpu_features *out);

@@ -5,7 +5,7 @@
 #define KERNELS(W, ISA)                                                                  \
     (struct vnn_eltwise_config)                                                          \
     {                                                                                    \
-        .isa = isa, .relu_name = "vnn_relu_ukernel_" #W "__" #ISA,                       \
+        .relu_name = "vnn_relu_ukernel_" #W "__" #ISA,                                   \
         .add_name = "vnn_add_ukernel_" #W "__" #ISA,                                     \
         .gelu_erf_name = "vnn_gelu_erf_ukernel_" #W "__" #ISA,                           \
         .gelu_tanh_name = "vnn_gelu_tanh_ukernel_" #W "__" #ISA,                         \
@@ -16,24 +16,7 @@
 
 void vnn_eltwise_config_init(vnn_isa isa, struct vnn_eltwise_config *cfg)
 {
-    *cfg = KERNELS(1, scalar);
-    cfg->isa = VNN_ISA_SCALAR;
-    switch (isa) {
-#if defined(VNN_ARCH_X86_64)
-    case VNN_ISA_AVX2:
-        *cfg = KERNELS(32, avx2);
-        break;
-    case VNN_ISA_AVX512:
-        *cfg = KERNELS(64, avx512);
-        break;
-#elif defined(VNN_ARCH_AARCH64)
-    case VNN_ISA_NEON:
-        *cfg = KERNELS(16, neon);
-        break;
-#endif
-    default:
-        break;
-    }
+    VNN_CONFIG_LADDER(isa, cfg, KERNELS, (1, scalar), (32, avx2), (64, avx512), (16, neon));
 }
 
 void vnn_eltwise_config_visit(const struct vnn_eltwise_config *cfg, vnn_kernel_visitor fn,

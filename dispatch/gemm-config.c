@@ -1,4 +1,6 @@
-/* GEMM table entry per ISA: scalar first, then the ISA's own microkernel. */
+/* GEMM table entry per ISA: scalar first, then the ISA's own microkernel.
+ * Spelled out rather than VNN_CONFIG_LADDER: the blocking reads best as
+ * named fields, and only AVX-512 has tail kernels. */
 #include "dispatch/dispatch.h"
 #include "kernels/gemm/gemm-ukernels.h"
 

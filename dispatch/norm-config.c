@@ -6,7 +6,7 @@
 #define KERNELS(LW, SW, ISA)                                                                  \
     (struct vnn_norm_config)                                                             \
     {                                                                                    \
-        .isa = isa, .layernorm_name = "vnn_layernorm_ukernel_" #LW "__" #ISA,             \
+        .layernorm_name = "vnn_layernorm_ukernel_" #LW "__" #ISA,                         \
         .softmax_name = "vnn_softmax_ukernel_" #SW "__" #ISA,                             \
         .layernorm = vnn_layernorm_ukernel_##LW##__##ISA,                                 \
         .softmax = vnn_softmax_ukernel_##SW##__##ISA,                                     \
@@ -14,24 +14,8 @@
 
 void vnn_norm_config_init(vnn_isa isa, struct vnn_norm_config *cfg)
 {
-    *cfg = KERNELS(1, 1, scalar);
-    cfg->isa = VNN_ISA_SCALAR;
-    switch (isa) {
-#if defined(VNN_ARCH_X86_64)
-    case VNN_ISA_AVX2:
-        *cfg = KERNELS(16, 16, avx2);
-        break;
-    case VNN_ISA_AVX512:
-        *cfg = KERNELS(64, 32, avx512);
-        break;
-#elif defined(VNN_ARCH_AARCH64)
-    case VNN_ISA_NEON:
-        *cfg = KERNELS(8, 8, neon);
-        break;
-#endif
-    default:
-        break;
-    }
+    VNN_CONFIG_LADDER(isa, cfg, KERNELS, (1, 1, scalar), (16, 16, avx2), (64, 32, avx512),
+                      (8, 8, neon));
 }
 
 void vnn_norm_config_visit(const struct vnn_norm_config *cfg, vnn_kernel_visitor fn, void *ctx)

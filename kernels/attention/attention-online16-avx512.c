@@ -8,10 +8,9 @@
 #include <math.h>
 
 #include "kernels/attention/attention-ukernels.h"
+#include "kernels/simd/mask-avx512.h"
 #include "kernels/simd/math-avx512.h"
 #include "kernels/simd/transpose-avx512.h"
-
-static inline __mmask16 tail_mask(size_t n) { return (__mmask16)((1u << n) - 1u); }
 
 /* Adds the mask row (if any) into s[0, n) and returns the lane-wise max.
  * Without a mask, four running maxima: one chain of dependent maxes would
@@ -37,7 +36,7 @@ static inline __m512 row_max(float *s, const float *mk, size_t n)
         m0 = _mm512_max_ps(m0, x);
     }
     if (j < n) {
-        __mmask16 t = tail_mask(n - j);
+        __mmask16 t = vnn_tail_mask_avx512(n - j);
         __m512 x = _mm512_mask_loadu_ps(ninf, t, s + j);
         if (mk) {
             x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(t, mk + j));
@@ -73,7 +72,7 @@ static inline __m512 row_exp(float *s, size_t n, size_t cols, float m)
         acc[0] = _mm512_add_ps(acc[0], p);
     }
     if (j < n) {
-        __mmask16 t = tail_mask(n - j);
+        __mmask16 t = vnn_tail_mask_avx512(n - j);
         __m512 p = vnn_exp_nonpos_f32x16(_mm512_maskz_sub_ps(t, _mm512_loadu_ps(s + j), vm));
         p = _mm512_maskz_mov_ps(t, p);
         _mm512_storeu_ps(s + j, p); /* within the row: cols <= s_stride - 16 */
@@ -100,7 +99,7 @@ void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_ar
     const __m512 ninf = _mm512_set1_ps(-INFINITY), one = _mm512_set1_ps(1.0f);
     for (size_t g = 0; g < a->rows; g += 16) {
         const size_t nrows = a->rows - g < 16 ? a->rows - g : 16;
-        const __mmask16 lanes = tail_mask(nrows);
+        const __mmask16 lanes = vnn_tail_mask_avx512(nrows);
         __m512 v[16];
         for (size_t e = 0; e < 16; e++)
             v[e] = e < nrows ? row_max(a->s + (g + e) * a->s_stride,

@@ -11,13 +11,9 @@
 #include <immintrin.h>
 
 #include "kernels/conv/conv-ukernels.h"
+#include "kernels/simd/mask-avx512.h"
 
 #define CT 16
-
-static inline __mmask16 tail_mask(size_t left)
-{
-    return left >= CT ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-}
 
 static inline __m512 act(__m512 v, int relu)
 {
@@ -30,7 +26,9 @@ static void pixel(const struct vnn_dwconv_row *r, size_t ow)
     const size_t C = r->channels, cs = r->cstride;
     ptrdiff_t iw0 = (ptrdiff_t)(ow * r->stride_w) - (ptrdiff_t)r->pad_left;
     for (size_t c0 = 0; c0 < C; c0 += CT) {
-        __mmask16 m = tail_mask(C - c0);
+        /* A select, not a clamp of C - c0: with the clamp, GCC's code for
+         * this kernel ran about 4% slower on 5x5 rows. */
+        __mmask16 m = C - c0 >= CT ? (__mmask16)0xffff : vnn_tail_mask_avx512(C - c0);
         __m512 acc = _mm512_load_ps(r->bias + c0);
         for (size_t j = 0; j < r->taps_h; j++) {
             const float *row = r->in + j * r->in_row_stride + c0;
@@ -90,7 +88,7 @@ static void block(const struct vnn_dwconv_row *r, size_t ow)
 #undef STORE
     }
     if (c0 < C) {
-        __mmask16 m = tail_mask(C - c0);
+        __mmask16 m = vnn_tail_mask_avx512(C - c0);
 #define LOAD LOAD_TAIL
 #define STORE STORE_TAIL
         BLOCK_BODY
@@ -111,7 +109,7 @@ static inline __attribute__((always_inline)) void row3x3_tile(const struct vnn_d
 {
     const size_t C = r->channels, cs = r->cstride;
     const size_t ps = r->stride_w * C, ks = r->dilation_w * C, rs = r->in_row_stride;
-    const __mmask16 m = tail_mask(C - c0);
+    const __mmask16 m = C - c0 >= CT ? (__mmask16)0xffff : vnn_tail_mask_avx512(C - c0);
     const int relu = r->relu;
 #define LOADW(j, k) const __m512 w##j##k = _mm512_load_ps(r->w + ((j) * 3 + (k)) * cs + c0);
     TAPS3(LOADW)

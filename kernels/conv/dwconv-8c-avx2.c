@@ -2,20 +2,11 @@
  * interior pixels in blocks of 4 that share each weight load, border pixels
  * one at a time with per-tap bounds checks. */
 #include <immintrin.h>
-#include <stdint.h>
 
 #include "kernels/conv/conv-ukernels.h"
+#include "kernels/simd/reduce-avx2.h"
 
 #define CT 8
-
-static const int32_t mask_table[2 * CT] = {-1, -1, -1, -1, -1, -1, -1, -1,
-                                           0,  0,  0,  0,  0,  0,  0,  0};
-
-/* Lanes [0, left) on; all for left >= CT. */
-static inline __m256i tail_mask(size_t left)
-{
-    return _mm256_loadu_si256((const __m256i *)(mask_table + CT - (left < CT ? left : CT)));
-}
 
 static inline __m256 act(__m256 v, int relu)
 {
@@ -27,7 +18,7 @@ static void pixel(const struct vnn_dwconv_row *r, size_t ow)
     const size_t C = r->channels, cs = r->cstride;
     ptrdiff_t iw0 = (ptrdiff_t)(ow * r->stride_w) - (ptrdiff_t)r->pad_left;
     for (size_t c0 = 0; c0 < C; c0 += CT) {
-        __m256i m = tail_mask(C - c0);
+        __m256i m = vnn_tail_mask_avx2(C - c0 < CT ? C - c0 : CT);
         __m256 acc = _mm256_load_ps(r->bias + c0);
         for (size_t j = 0; j < r->taps_h; j++) {
             const float *row = r->in + j * r->in_row_stride + c0;
@@ -87,7 +78,7 @@ static void block(const struct vnn_dwconv_row *r, size_t ow)
 #undef STORE
     }
     if (c0 < C) {
-        __m256i m = tail_mask(C - c0);
+        __m256i m = vnn_tail_mask_avx2(C - c0);
 #define LOAD LOAD_TAIL
 #define STORE STORE_TAIL
         BLOCK_BODY

@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include "kernels/eltwise/eltwise-ukernels.h"
+#include "kernels/simd/mask-avx512.h"
 
 void vnn_add_ukernel_64__avx512(size_t n, const float *a, const float *b, float *y)
 {
@@ -13,7 +14,7 @@ void vnn_add_ukernel_64__avx512(size_t n, const float *a, const float *b, float 
     for (; i + 16 <= n; i += 16)
         _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i)));
     if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        __mmask16 m = vnn_tail_mask_avx512(n - i);
         _mm512_mask_storeu_ps(y + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, a + i),
                                                       _mm512_maskz_loadu_ps(m, b + i)));
     }

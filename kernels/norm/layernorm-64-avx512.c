@@ -6,12 +6,13 @@
 #include <math.h>
 
 #include "kernels/norm/norm-ukernels.h"
+#include "kernels/simd/mask-avx512.h"
 
 /* sum over the row of f(x) (f: x itself, or (x - mean)^2 when SQ). */
 static inline float row_sum(size_t n, const float *x, __m512 mean, int sq)
 {
     const size_t body = n & ~(size_t)15;
-    const __mmask16 tail = (__mmask16)((1u << (n - body)) - 1);
+    const __mmask16 tail = vnn_tail_mask_avx512(n - body);
     __m512 s[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
                    _mm512_setzero_ps()};
     size_t i = 0;
@@ -57,7 +58,7 @@ void vnn_layernorm_ukernel_64__avx512(size_t n, const float *x, const float *gam
     const __m512 rstd = _mm512_set1_ps(1.0f / sqrtf(var + eps));
 
     const size_t body = n & ~(size_t)15;
-    const __mmask16 tail = (__mmask16)((1u << (n - body)) - 1);
+    const __mmask16 tail = vnn_tail_mask_avx512(n - body);
     /* The driver's next row follows this one: fetch it during the last
      * pass, which has no reduction to wait for (rows of a 512 x 768 tensor
      * come from L3, and the first pass would otherwise stall on them; a

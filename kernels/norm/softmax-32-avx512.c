@@ -4,12 +4,13 @@
 #include <immintrin.h>
 
 #include "kernels/norm/norm-ukernels.h"
+#include "kernels/simd/mask-avx512.h"
 #include "kernels/simd/math-avx512.h"
 
 void vnn_softmax_ukernel_32__avx512(size_t n, const float *x, float *y)
 {
     const size_t body = n & ~(size_t)15;
-    const __mmask16 tail = (__mmask16)((1u << (n - body)) - 1);
+    const __mmask16 tail = vnn_tail_mask_avx512(n - body);
     __m512 m0 = _mm512_set1_ps(-__builtin_inff()), m1 = m0;
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {

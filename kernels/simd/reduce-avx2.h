@@ -1,5 +1,5 @@
-/* AVX2 helpers shared by the row, elementwise and attention kernels:
- * horizontal sum and max of 8 floats, the tail mask. */
+/* AVX2 helpers shared by the row, elementwise, attention, depthwise and
+ * pooling kernels: horizontal sum and max of 8 floats, the tail mask. */
 #ifndef VNN_SIMD_REDUCE_AVX2_H
 #define VNN_SIMD_REDUCE_AVX2_H
 
@@ -20,7 +20,7 @@ static inline float vnn_hmax_avx2(__m256 v)
     return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
 }
 
-/* Lanes [0, k) on, k in [0, 7]. */
+/* Lanes [0, k) on, k in [0, 8]. */
 static inline __m256i vnn_tail_mask_avx2(size_t k)
 {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
