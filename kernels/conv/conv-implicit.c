@@ -135,20 +135,8 @@ static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
     }
 }
 
-/* Where tile i of a pixel set ends: full MR tiles, the last two sharing
- * what is left evenly (30 pixels: 7, 7, 7, 5, 4, not 7, 7, 7, 7, 2; a
- * small tile is bound by reading the weights, not by FMAs). */
-static size_t tile_end(size_t i, size_t tiles, size_t total, size_t mr)
-{
-    if (i + 2 < tiles)
-        return (i + 1) * mr;
-    if (i + 2 == tiles)
-        return i * mr + (total - i * mr + 1) / 2;
-    return total;
-}
-
 /* The pixels of a run x segment, in raster order, in the fewest tiles of
- * up to MR (tile_end). */
+ * up to MR (vnn_conv_tile_end). */
 static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y,
                        const struct pixel_set *ps, struct tiles *w)
 {
@@ -156,7 +144,7 @@ static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y
     const ptrdiff_t origin = (ptrdiff_t)((p->pt * p->W + p->pl) * p->C_in);
     const struct vnn_conv_segment *s = ps->s;
     const size_t total = (ps->r1 - ps->r0) * (s->ow1 - s->ow0), tiles = (total + mr - 1) / mr;
-    size_t cnt = 0, done = 0, tile = 0, end = tile_end(0, tiles, total, mr);
+    size_t cnt = 0, done = 0, tile = 0, end = vnn_conv_tile_end(0, tiles, total, mr);
     w->taps_j = SIZE_MAX;
     for (size_t r = ps->r0; r < ps->r1; r++) {
         size_t n = r / p->OH, oh = r % p->OH;
@@ -167,7 +155,7 @@ static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y
             if (++done == end) {
                 run_tile(p, x, y, ps, cnt + 1, w);
                 cnt = 0;
-                end = tile_end(++tile, tiles, total, mr);
+                end = vnn_conv_tile_end(++tile, tiles, total, mr);
                 continue;
             }
             cnt++;
