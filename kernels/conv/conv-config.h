@@ -33,17 +33,20 @@ typedef void (*vnn_dwconv_ukernel_fn)(const struct vnn_dwconv_row *r);
  * tap in a list. A tap is k input channels read in place: tile row r reads
  * x + a + a_rows[r] + [0, k) (a: the tap's offset from a pixel's window
  * origin, a_rows[r]: pixel r's window origin, both in floats), against k
- * rows of packed weights b (k x NR, k-major, 64-byte aligned), and writes
- * c + c_rows[r] + [0, NR). In NHWC one tap can be a whole kernel row (KW *
- * C_in contiguous floats); padded taps are simply not listed, and the MR
- * pixels of a tile are any pixels that share their list. */
+ * rows of packed weights p->w + b (k x NR, k-major, 64-byte aligned), and
+ * writes c + c_rows[r] + [0, NR). In NHWC one tap can be a whole kernel row
+ * (KW * C_in contiguous floats); padded taps are simply not listed, and the
+ * MR pixels of a tile are any pixels that share their list. a and b are
+ * offsets so that one list serves every column block: the driver passes
+ * each block's x and p->w. */
 struct vnn_conv_tap {
     ptrdiff_t a;
-    const float *b;
+    size_t b;
     size_t k;
 };
 
 struct vnn_conv_ukernel_params {
+    const float *w;    /* the packed weights the taps' b index */
     const float *bias; /* NR floats, or NULL; used only when `last` */
     int accumulate;    /* add C's current values (earlier taps' sums) */
     int last;          /* then add bias and apply ReLU */

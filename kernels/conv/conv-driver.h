@@ -111,6 +111,20 @@ void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, floa
 size_t vnn_conv_run_end(const struct vnn_conv2d_plan *p, size_t r, size_t r1, size_t *lo,
                         size_t *hi);
 
+/* Implicit GEMM: where tile i of a pixel set of `total` pixels, cut into
+ * tiles = ceil(total / mr), ends: full MR tiles, the last two sharing what
+ * is left evenly (30 pixels: 7, 7, 7, 5, 4, not 7, 7, 7, 7, 2; a small
+ * tile is bound by reading the weights, not by FMAs). The driver cuts by
+ * it and the plan's cost estimate counts by it. */
+static inline size_t vnn_conv_tile_end(size_t i, size_t tiles, size_t total, size_t mr)
+{
+    if (i + 2 < tiles)
+        return (i + 1) * mr;
+    if (i + 2 == tiles)
+        return i * mr + (total - i * mr + 1) / 2;
+    return total;
+}
+
 /* Implicit-GEMM workspace slice: taps, then tile row offsets, then a
  * partial-column tile. */
 static inline size_t vnn_conv_taps_bytes(const struct vnn_conv2d_plan *p)

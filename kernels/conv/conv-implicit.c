@@ -51,17 +51,17 @@ static size_t group_of(const struct vnn_conv2d_plan *p, size_t kh)
     return g;
 }
 
-/* The taps of segment s for kernel rows [kh0, kh1), column block j, as
- * offsets from a pixel's window origin. */
+/* The taps of segment s for kernel rows [kh0, kh1): a from a pixel's
+ * window origin in its group's input, b into a column block's weights, so
+ * one list serves every column block. */
 static size_t build_taps(const struct vnn_conv2d_plan *p, const struct vnn_conv_segment *s,
-                         size_t kh0, size_t kh1, size_t j, struct vnn_conv_tap *taps)
+                         size_t kh0, size_t kh1, struct vnn_conv_tap *taps)
 {
     const size_t cg = p->cin_g;
-    const float *bj = p->weights + j * p->K * p->nr;
     size_t nt = 0;
     for (size_t kh = kh0; kh < kh1; kh++) {
-        size_t a = (kh * p->dh * p->W + s->kw_lo * p->dw) * p->C_in + j / p->ncb * cg;
-        const float *b = bj + (kh * p->KW + s->kw_lo) * cg * p->nr;
+        size_t a = (kh * p->dh * p->W + s->kw_lo * p->dw) * p->C_in;
+        size_t b = (kh * p->KW + s->kw_lo) * cg * p->nr;
         if (p->run_taps) {
             taps[nt++] = (struct vnn_conv_tap){(ptrdiff_t)a, b, (s->kw_hi - s->kw_lo) * cg};
             continue;
@@ -75,8 +75,7 @@ static size_t build_taps(const struct vnn_conv2d_plan *p, const struct vnn_conv_
 }
 
 struct tiles {
-    struct vnn_conv_tap *taps;
-    size_t taps_j; /* the column block taps were built for (SIZE_MAX: none) */
+    struct vnn_conv_tap *taps; /* of the current pixel set */
     size_t ntaps;
     size_t ksteps; /* k steps of those taps */
     const float *pf, *pf_end; /* weights of the next pass not yet prefetched */
@@ -98,22 +97,13 @@ struct pixel_set {
 static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
                      const struct pixel_set *ps, size_t rows, struct tiles *w)
 {
-    const size_t nr = p->nr;
+    const size_t nr = p->nr, nt = w->ntaps;
     vnn_conv_ukernel_fn uk = p->fam.ukernel[rows];
-    int valid = ps->kh1 > ps->kh0 && ps->s->kw_hi > ps->s->kw_lo;
     for (size_t j = ps->j0; j < ps->j1; j++) {
-        size_t nt = 0;
-        if (valid) {
-            if (w->taps_j != j) {
-                w->ntaps = build_taps(p, ps->s, ps->kh0, ps->kh1, j, w->taps);
-                w->ksteps = 0;
-                for (size_t t = 0; t < w->ntaps; t++)
-                    w->ksteps += w->taps[t].k;
-            }
-            w->taps_j = j;
-            nt = w->ntaps;
-        }
+        /* The taps are relative to the block's group input and weights. */
+        const float *xg = x + j / p->ncb * p->cin_g;
         struct vnn_conv_ukernel_params prm = ps->prm;
+        prm.w = p->weights + j * p->K * nr;
         prm.bias = p->bias ? p->bias + j * nr : NULL;
         /* A line of the next pass's weights per k step. */
         prm.prefetch = w->pf;
@@ -122,33 +112,21 @@ static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
         const size_t c0 = j % p->ncb * nr, cols = min_sz(nr, p->cout_g - c0);
         float *yc = y + j / p->ncb * p->cout_g + c0;
         if (cols == nr) {
-            uk(nt, w->taps, x, w->a_rows, yc, w->c_rows, &prm);
+            uk(nt, w->taps, xg, w->a_rows, yc, w->c_rows, &prm);
             continue;
         }
         /* Last, partial column block: through a full-width tile. */
         if (prm.accumulate)
             for (size_t r = 0; r < rows; r++)
                 memcpy(w->tile + r * nr, yc + w->c_rows[r], cols * sizeof(float));
-        uk(nt, w->taps, x, w->a_rows, w->tile, w->t_rows, &prm);
+        uk(nt, w->taps, xg, w->a_rows, w->tile, w->t_rows, &prm);
         for (size_t r = 0; r < rows; r++)
             memcpy(yc + w->c_rows[r], w->tile + r * nr, cols * sizeof(float));
     }
 }
 
-/* Where tile i of a pixel set ends: full MR tiles, the last two sharing
- * what is left evenly (30 pixels: 7, 7, 7, 5, 4, not 7, 7, 7, 7, 2; a
- * small tile is bound by reading the weights, not by FMAs). */
-static size_t tile_end(size_t i, size_t tiles, size_t total, size_t mr)
-{
-    if (i + 2 < tiles)
-        return (i + 1) * mr;
-    if (i + 2 == tiles)
-        return i * mr + (total - i * mr + 1) / 2;
-    return total;
-}
-
 /* The pixels of a run x segment, in raster order, in the fewest tiles of
- * up to MR (tile_end). */
+ * up to MR (vnn_conv_tile_end). */
 static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y,
                        const struct pixel_set *ps, struct tiles *w)
 {
@@ -156,8 +134,13 @@ static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y
     const ptrdiff_t origin = (ptrdiff_t)((p->pt * p->W + p->pl) * p->C_in);
     const struct vnn_conv_segment *s = ps->s;
     const size_t total = (ps->r1 - ps->r0) * (s->ow1 - s->ow0), tiles = (total + mr - 1) / mr;
-    size_t cnt = 0, done = 0, tile = 0, end = tile_end(0, tiles, total, mr);
-    w->taps_j = SIZE_MAX;
+    size_t cnt = 0, done = 0, tile = 0, end = vnn_conv_tile_end(0, tiles, total, mr);
+    w->ntaps = w->ksteps = 0;
+    if (ps->kh1 > ps->kh0 && s->kw_hi > s->kw_lo) {
+        w->ntaps = build_taps(p, s, ps->kh0, ps->kh1, w->taps);
+        for (size_t t = 0; t < w->ntaps; t++)
+            w->ksteps += w->taps[t].k;
+    }
     for (size_t r = ps->r0; r < ps->r1; r++) {
         size_t n = r / p->OH, oh = r % p->OH;
         ptrdiff_t row = (ptrdiff_t)((n * p->H + oh * p->sh) * p->W * p->C_in) - origin;
@@ -167,7 +150,7 @@ static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y
             if (++done == end) {
                 run_tile(p, x, y, ps, cnt + 1, w);
                 cnt = 0;
-                end = tile_end(++tile, tiles, total, mr);
+                end = vnn_conv_tile_end(++tile, tiles, total, mr);
                 continue;
             }
             cnt++;
@@ -220,7 +203,6 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
     w.c_rows = (size_t *)(w.a_rows + mr);
     w.t_rows = w.c_rows + mr;
     w.tile = (float *)(ws + vnn_conv_taps_bytes(p) + vnn_conv_rows_bytes(p));
-    w.ntaps = w.ksteps = 0;
     for (size_t r = 0; r < mr; r++)
         w.t_rows[r] = r * p->nr;
     if (p->kw_split)

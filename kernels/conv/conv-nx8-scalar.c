@@ -10,7 +10,7 @@ static inline void tile(size_t mr, size_t ntaps, const struct vnn_conv_tap *taps
 {
     float acc[4][NR] = {{0}};
     for (size_t t = 0; t < ntaps; t++) {
-        const float *b = taps[t].b;
+        const float *b = p->w + taps[t].b;
         for (size_t k = 0; k < taps[t].k; k++, b += NR)
             for (size_t i = 0; i < mr; i++) {
                 float ai = x[taps[t].a + a_rows[i] + (ptrdiff_t)k];

@@ -173,7 +173,7 @@ static size_t segments_by_kw(const struct vnn_conv2d_plan *p, struct vnn_conv_se
  * times tile rows: a tile of r pixels over depth K costs about
  * (K + TILE_OVERHEAD_K) * max(r, 2/3 MR), as a tile of fewer rows is bound
  * by reading its weights from L2 rather than by its FMAs. Tiles are cut as
- * run_pixels cuts them (conv-implicit.c). */
+ * the driver cuts them (vnn_conv_tile_end). */
 #define TILE_OVERHEAD_K 8
 static double implicit_cost(const struct vnn_conv2d_plan *p,
                             const struct vnn_conv_segment *segs, size_t n_segs)
@@ -186,13 +186,14 @@ static double implicit_cost(const struct vnn_conv2d_plan *p,
         for (size_t i = 0; i < n_segs && hi > lo; i++) {
             size_t px = (re - r) * (segs[i].ow1 - segs[i].ow0);
             size_t k = (hi - lo) * (segs[i].kw_hi - segs[i].kw_lo) * p->cin_g;
-            size_t tiles = div_up(px, mr), full = tiles > 2 ? tiles - 2 : 0;
-            size_t rest = px - full * mr, last = tiles > 1 ? rest / 2 : rest;
             if (k == 0)
                 continue;
-            cost += (double)(k + TILE_OVERHEAD_K) *
-                    (double)(full * mr + max_sz(rest - last, min_rows) * (tiles > 1) +
-                             max_sz(last, min_rows));
+            size_t tiles = div_up(px, mr), rows = 0;
+            for (size_t t = 0, t0 = 0, t1; t < tiles; t++, t0 = t1) {
+                t1 = vnn_conv_tile_end(t, tiles, px, mr);
+                rows += max_sz(t1 - t0, min_rows);
+            }
+            cost += (double)(k + TILE_OVERHEAD_K) * (double)rows;
         }
     }
     return cost;
