@@ -258,6 +258,10 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
         each_block_row(p, y, r0, r1, j0, j1, relu_row);
 }
 
+/* Output pixels (times a column block) below which a block is not cut
+ * into rows between threads. */
+#define SMALL_BLOCK_PIXELS 128
+
 void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, float *y,
                            char *ws, size_t nt)
 {
@@ -270,20 +274,25 @@ void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, floa
      * their weights share L2), numbered block by block: a chunk of units
      * reads each of its blocks' weights once, so a call streams the weights
      * about once in all (a static split of the rows streamed them once per
-     * thread). Guided chunks (kernels/common/guided.h) follow a core that
-     * other load slows down, where a static split waits for it. */
+     * thread). A block with few output pixels is one unit: cut into rows,
+     * its pieces would make partial tiles and stream the block's weights
+     * for too little work. Guided chunks (kernels/common/guided.h) follow
+     * a core that other load slows down, where a static split waits for
+     * it. */
     const size_t bstep = p->blocks_inner ? blocks : 1;
+    const size_t pieces = !p->blocks_inner && rows * p->OW < SMALL_BLOCK_PIXELS ? 1 : rows;
     struct vnn_guided g;
-    vnn_guided_init(&g, blocks / bstep * rows, nt, 1);
+    vnn_guided_init(&g, blocks / bstep * pieces, nt, 1);
 #pragma omp parallel num_threads((int)nt)
     {
         char *mine = ws + (size_t)omp_get_thread_num() * p->ws_per_thread;
         size_t u0, u1;
         while (vnn_guided_take(&g, &u0, &u1)) {
             for (size_t u = u0; u < u1;) {
-                const size_t b = u / rows, r0 = u % rows, r1 = min_sz(rows, r0 + (u1 - u));
+                const size_t b = u / pieces, q0 = u % pieces, q1 = min_sz(pieces, q0 + (u1 - u));
                 const size_t j0 = b * bstep, j1 = j0 + bstep;
-                u += r1 - r0;
+                const size_t r0 = q0 * rows / pieces, r1 = q1 * rows / pieces;
+                u += q1 - q0;
                 /* Prefetch the next block's weights when the chunk goes on
                  * to it (else the next chunk's start is unknown). */
                 run_range(p, x, y, mine, r0, r1, j0, j1, u < u1 ? j1 : SIZE_MAX);
