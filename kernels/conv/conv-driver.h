@@ -67,6 +67,9 @@ struct vnn_conv2d_plan {
     size_t *khg; /* kernel-row groups: [khg[i], khg[i + 1]), n_khg of them */
     size_t n_khg;
     size_t max_taps; /* taps of one tile at most */
+    /* Output rows oh in [int_lo, int_hi) see every kernel row (runs skip
+     * over them in one step); empty if none do. */
+    size_t int_lo, int_hi;
     int blocks_inner; /* all column blocks' weights fit L2: loop them per tile */
 
     size_t ws_per_thread; /* implicit: bytes of workspace per thread (else 0) */

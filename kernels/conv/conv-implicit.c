@@ -10,15 +10,14 @@
  * one tap list, cut in raster order into tiles of up to MR pixels (so
  * 3-pixel-wide rows or 1-pixel borders still fill whole tiles). Loop order
  * per thread: column block -> kernel-row group (its weights stay in L2) ->
- * runs -> segments -> tiles. Threads take units of column blocks x output
- * rows (vnn_conv_run_implicit); each output element is the same ordered
- * sum however the work is cut, so results do not depend on the thread
- * count. */
+ * runs -> segments -> tiles. Threads take equal shares of those tiles, or
+ * of the rows or column blocks when several passes build an output
+ * (vnn_conv_run_implicit); each output element is the same ordered sum
+ * however the work is cut, so results do not depend on the thread count. */
 #include <omp.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "kernels/common/guided.h"
 #include "kernels/conv/conv-driver.h"
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
@@ -32,12 +31,19 @@ static void kh_range(const struct vnn_conv2d_plan *p, size_t oh, size_t *lo, siz
 size_t vnn_conv_run_end(const struct vnn_conv2d_plan *p, size_t r, size_t r1, size_t *lo,
                         size_t *hi)
 {
-    size_t lo2, hi2, re;
+    size_t lo2, hi2, re = r + 1;
     kh_range(p, r % p->OH, lo, hi);
-    for (re = r + 1; re < r1; re++) {
-        kh_range(p, re % p->OH, &lo2, &hi2);
+    const int interior = *lo == 0 && *hi == p->KH;
+    while (re < r1) {
+        size_t oh = re % p->OH;
+        if (interior && oh >= p->int_lo && oh < p->int_hi) {
+            re = min_sz(r1, re - oh + p->int_hi); /* the rest of the image's interior */
+            continue;
+        }
+        kh_range(p, oh, &lo2, &hi2);
         if (lo2 != *lo || hi2 != *hi)
             break;
+        re++;
     }
     return re;
 }
@@ -82,6 +88,7 @@ struct tiles {
     ptrdiff_t *a_rows;
     size_t *c_rows, *t_rows;
     float *tile;
+    size_t t_next, t0, t1; /* tiles so far; run only those in [t0, t1) */
 };
 
 /* What the pixels of one run x segment share. */
@@ -133,18 +140,26 @@ static void run_pixels(const struct vnn_conv2d_plan *p, const float *x, float *y
     const size_t mr = (size_t)p->fam.mr_max, px = p->sw * p->C_in;
     const ptrdiff_t origin = (ptrdiff_t)((p->pt * p->W + p->pl) * p->C_in);
     const struct vnn_conv_segment *s = ps->s;
-    const size_t total = (ps->r1 - ps->r0) * (s->ow1 - s->ow0), tiles = (total + mr - 1) / mr;
-    size_t cnt = 0, done = 0, tile = 0, end = vnn_conv_tile_end(0, tiles, total, mr);
+    const size_t width = s->ow1 - s->ow0, total = (ps->r1 - ps->r0) * width;
+    const size_t tiles = (total + mr - 1) / mr, first = w->t_next;
+    w->t_next += tiles;
+    if (first >= w->t1 || first + tiles <= w->t0)
+        return; /* none of its tiles is in the window */
+    /* The window's tiles of this set: [tile, last), from pixel `done`. */
+    size_t tile = w->t0 > first ? w->t0 - first : 0;
+    const size_t last = w->t1 - first < tiles ? w->t1 - first : tiles;
+    size_t done = tile ? vnn_conv_tile_end(tile - 1, tiles, total, mr) : 0;
+    size_t cnt = 0, end = vnn_conv_tile_end(tile, tiles, total, mr);
     w->ntaps = w->ksteps = 0;
     if (ps->kh1 > ps->kh0 && s->kw_hi > s->kw_lo) {
         w->ntaps = build_taps(p, s, ps->kh0, ps->kh1, w->taps);
         for (size_t t = 0; t < w->ntaps; t++)
             w->ksteps += w->taps[t].k;
     }
-    for (size_t r = ps->r0; r < ps->r1; r++) {
+    for (size_t r = ps->r0 + done / width; tile < last; r++) {
         size_t n = r / p->OH, oh = r % p->OH;
         ptrdiff_t row = (ptrdiff_t)((n * p->H + oh * p->sh) * p->W * p->C_in) - origin;
-        for (size_t ow = s->ow0; ow < s->ow1; ow++) {
+        for (size_t ow = s->ow0 + done % width; ow < s->ow1 && tile < last; ow++) {
             w->a_rows[cnt] = row + (ptrdiff_t)(ow * px);
             w->c_rows[cnt] = (r * p->OW + ow) * p->C_out;
             if (++done == end) {
@@ -192,9 +207,11 @@ static void each_block_row(const struct vnn_conv2d_plan *p, float *y, size_t r0,
  * unless all of them fit in L2 together: then innermost, so a tile's input
  * rows stay in L1 while every block uses them. j_next: the block whose
  * weights come next after the range (prefetched during its last pass), or
- * SIZE_MAX. */
-static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y, char *ws,
-                      size_t r0, size_t r1, size_t j0, size_t j1, size_t j_next)
+ * SIZE_MAX. Of the tiles this order makes, only those in [t0, t1) run;
+ * returns how many there are (with t1 = 0, y is not touched: a count). */
+static size_t run_range(const struct vnn_conv2d_plan *p, const float *x, float *y, char *ws,
+                        size_t r0, size_t r1, size_t j0, size_t j1, size_t j_next, size_t t0,
+                        size_t t1)
 {
     const size_t mr = (size_t)p->fam.mr_max;
     struct tiles w;
@@ -205,7 +222,10 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
     w.tile = (float *)(ws + vnn_conv_taps_bytes(p) + vnn_conv_rows_bytes(p));
     for (size_t r = 0; r < mr; r++)
         w.t_rows[r] = r * p->nr;
-    if (p->kw_split)
+    w.t_next = 0;
+    w.t0 = t0;
+    w.t1 = t1;
+    if (p->kw_split && t1)
         each_block_row(p, y, r0, r1, j0, j1, fill_bias);
     size_t je;
     for (size_t jc = j0; jc < j1; jc = je) {
@@ -254,49 +274,46 @@ static void run_range(const struct vnn_conv2d_plan *p, const float *x, float *y,
             }
         }
     }
-    if (p->kw_split && p->relu)
+    if (p->kw_split && p->relu && t1)
         each_block_row(p, y, r0, r1, j0, j1, relu_row);
+    return w.t_next;
 }
-
-/* Output pixels (times a column block) below which a block is not cut
- * into rows between threads. */
-#define SMALL_BLOCK_PIXELS 128
 
 void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, float *y,
                            char *ws, size_t nt)
 {
     const size_t rows = p->N * p->OH, blocks = p->G * p->ncb;
     if (nt <= 1) {
-        run_range(p, x, y, ws, 0, rows, 0, blocks, SIZE_MAX);
+        run_range(p, x, y, ws, 0, rows, 0, blocks, SIZE_MAX, 0, SIZE_MAX);
         return;
     }
-    /* A unit is one output row of one column block (of all blocks when
-     * their weights share L2), numbered block by block: a chunk of units
-     * reads each of its blocks' weights once, so a call streams the weights
-     * about once in all (a static split of the rows streamed them once per
-     * thread). A block with few output pixels is one unit: cut into rows,
-     * its pieces would make partial tiles and stream the block's weights
-     * for too little work. Guided chunks (kernels/common/guided.h) follow
-     * a core that other load slows down, where a static split waits for
-     * it. */
-    const size_t bstep = p->blocks_inner ? blocks : 1;
-    const size_t pieces = !p->blocks_inner && rows * p->OW < SMALL_BLOCK_PIXELS ? 1 : rows;
-    struct vnn_guided g;
-    vnn_guided_init(&g, blocks / bstep * pieces, nt, 1);
+    if (!p->kw_split && p->n_khg == 1) {
+        /* One pass makes each output: the threads take equal shares of the
+         * very tiles one thread runs, in its order, so every tile is as
+         * full as with one thread (a split of the rows cuts tiles at its
+         * edges) and neighbouring tiles share weights and input rows. */
+        const size_t tiles = run_range(p, x, NULL, ws, 0, rows, 0, blocks, SIZE_MAX, 0, 0);
+#pragma omp parallel num_threads((int)nt)
+        {
+            size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
+            run_range(p, x, y, ws + t * p->ws_per_thread, 0, rows, 0, blocks, SIZE_MAX,
+                      t * tiles / team, (t + 1) * tiles / team);
+        }
+        return;
+    }
+    /* Several passes accumulate into an output (kernel-row groups, or
+     * kw_split's segments), so its tiles stay on one thread: split the rows
+     * unless the column blocks share more evenly. */
+    int by_rows = vnn_conv_imbalance(rows, nt) <= vnn_conv_imbalance(blocks, nt);
 #pragma omp parallel num_threads((int)nt)
     {
-        char *mine = ws + (size_t)omp_get_thread_num() * p->ws_per_thread;
-        size_t u0, u1;
-        while (vnn_guided_take(&g, &u0, &u1)) {
-            for (size_t u = u0; u < u1;) {
-                const size_t b = u / pieces, q0 = u % pieces, q1 = min_sz(pieces, q0 + (u1 - u));
-                const size_t j0 = b * bstep, j1 = j0 + bstep;
-                const size_t r0 = q0 * rows / pieces, r1 = q1 * rows / pieces;
-                u += q1 - q0;
-                /* Prefetch the next block's weights when the chunk goes on
-                 * to it (else the next chunk's start is unknown). */
-                run_range(p, x, y, mine, r0, r1, j0, j1, u < u1 ? j1 : SIZE_MAX);
-            }
-        }
+        size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
+        char *mine = ws + t * p->ws_per_thread;
+        if (by_rows)
+            run_range(p, x, y, mine, t * rows / team, (t + 1) * rows / team, 0, blocks,
+                      SIZE_MAX, 0, SIZE_MAX);
+        else
+            run_range(p, x, y, mine, 0, rows, t * blocks / team, (t + 1) * blocks / team,
+                      SIZE_MAX, 0, SIZE_MAX);
     }
 }

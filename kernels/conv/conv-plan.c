@@ -201,6 +201,18 @@ static double implicit_cost(const struct vnn_conv2d_plan *p,
 
 static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, const float *bias)
 {
+    /* The interior output rows: a contiguous range, as valid kernel rows
+     * only shrink towards the borders. */
+    p->int_lo = p->int_hi = 0;
+    for (size_t oh = 0; oh < p->OH; oh++) {
+        size_t lo, hi;
+        vnn_conv_valid_taps(oh, p->sh, p->pt, p->dh, p->H, p->KH, &lo, &hi);
+        if (lo == 0 && hi == p->KH) {
+            if (p->int_hi == 0)
+                p->int_lo = oh;
+            p->int_hi = oh + 1;
+        }
+    }
     const struct vnn_conv_family *f = pick_family(&p->conv, p->cout_g);
     p->fam = *f;
     p->nr = (size_t)f->nr;
