@@ -205,13 +205,11 @@ static void each_block_row(const struct vnn_conv2d_plan *p, float *y, size_t r0,
 /* Output rows [r0, r1) (r = n * OH + oh) x column blocks [j0, j1). Column
  * blocks go outermost (each block's weights stay in L2 while all rows pass)
  * unless all of them fit in L2 together: then innermost, so a tile's input
- * rows stay in L1 while every block uses them. j_next: the block whose
- * weights come next after the range (prefetched during its last pass), or
- * SIZE_MAX. Of the tiles this order makes, only those in [t0, t1) run;
+ * rows stay in L1 while every block uses them. Of the tiles this order
+ * makes, only those in [t0, t1) run;
  * returns how many there are (with t1 = 0, y is not touched: a count). */
 static size_t run_range(const struct vnn_conv2d_plan *p, const float *x, float *y, char *ws,
-                        size_t r0, size_t r1, size_t j0, size_t j1, size_t j_next, size_t t0,
-                        size_t t1)
+                        size_t r0, size_t r1, size_t j0, size_t j1, size_t t0, size_t t1)
 {
     const size_t mr = (size_t)p->fam.mr_max;
     struct tiles w;
@@ -233,10 +231,9 @@ static size_t run_range(const struct vnn_conv2d_plan *p, const float *x, float *
         for (size_t grp = 0; grp < p->n_khg; grp++) {
             /* Column block outermost: its kernel-row groups are read from
              * L3 in turn; prefetch the next while this one computes. */
-            size_t ng = grp + 1 < p->n_khg ? grp + 1 : 0;
-            size_t nj = ng ? jc : jc + 1 < j1 ? jc + 1 : j_next;
+            size_t ng = grp + 1 < p->n_khg ? grp + 1 : 0, nj = ng ? jc : jc + 1;
             w.pf = w.pf_end = NULL;
-            if (!p->blocks_inner && nj < p->G * p->ncb) {
+            if (!p->blocks_inner && nj < j1) {
                 size_t row_floats = p->KW * p->cin_g * p->nr;
                 w.pf = p->weights + nj * p->K * p->nr + p->khg[ng] * row_floats;
                 w.pf_end = w.pf + (p->khg[ng + 1] - p->khg[ng]) * row_floats;
@@ -284,7 +281,7 @@ void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, floa
 {
     const size_t rows = p->N * p->OH, blocks = p->G * p->ncb;
     if (nt <= 1) {
-        run_range(p, x, y, ws, 0, rows, 0, blocks, SIZE_MAX, 0, SIZE_MAX);
+        run_range(p, x, y, ws, 0, rows, 0, blocks, 0, SIZE_MAX);
         return;
     }
     if (!p->kw_split && p->n_khg == 1) {
@@ -292,12 +289,12 @@ void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, floa
          * very tiles one thread runs, in its order, so every tile is as
          * full as with one thread (a split of the rows cuts tiles at its
          * edges) and neighbouring tiles share weights and input rows. */
-        const size_t tiles = run_range(p, x, NULL, ws, 0, rows, 0, blocks, SIZE_MAX, 0, 0);
+        const size_t tiles = run_range(p, x, NULL, ws, 0, rows, 0, blocks, 0, 0);
 #pragma omp parallel num_threads((int)nt)
         {
             size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
-            run_range(p, x, y, ws + t * p->ws_per_thread, 0, rows, 0, blocks, SIZE_MAX,
-                      t * tiles / team, (t + 1) * tiles / team);
+            run_range(p, x, y, ws + t * p->ws_per_thread, 0, rows, 0, blocks, t * tiles / team,
+                      (t + 1) * tiles / team);
         }
         return;
     }
@@ -310,10 +307,10 @@ void vnn_conv_run_implicit(const struct vnn_conv2d_plan *p, const float *x, floa
         size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
         char *mine = ws + t * p->ws_per_thread;
         if (by_rows)
-            run_range(p, x, y, mine, t * rows / team, (t + 1) * rows / team, 0, blocks,
-                      SIZE_MAX, 0, SIZE_MAX);
+            run_range(p, x, y, mine, t * rows / team, (t + 1) * rows / team, 0, blocks, 0,
+                      SIZE_MAX);
         else
-            run_range(p, x, y, mine, 0, rows, t * blocks / team, (t + 1) * blocks / team,
-                      SIZE_MAX, 0, SIZE_MAX);
+            run_range(p, x, y, mine, 0, rows, t * blocks / team, (t + 1) * blocks / team, 0,
+                      SIZE_MAX);
     }
 }
