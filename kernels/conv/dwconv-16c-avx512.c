@@ -15,6 +15,14 @@
 
 #define CT 16
 
+/* Lanes of the channels [c0, C) left, all of them from CT on. A select, not
+ * a clamp of the count: with the clamp, GCC's code for this kernel ran
+ * about 4% slower on 5x5 rows. */
+static inline __mmask16 channel_mask(size_t left)
+{
+    return left >= CT ? (__mmask16)0xffff : vnn_tail_mask_avx512(left);
+}
+
 static inline __m512 act(__m512 v, int relu)
 {
     return relu ? _mm512_max_ps(v, _mm512_setzero_ps()) : v;
@@ -26,9 +34,7 @@ static void pixel(const struct vnn_dwconv_row *r, size_t ow)
     const size_t C = r->channels, cs = r->cstride;
     ptrdiff_t iw0 = (ptrdiff_t)(ow * r->stride_w) - (ptrdiff_t)r->pad_left;
     for (size_t c0 = 0; c0 < C; c0 += CT) {
-        /* A select, not a clamp of C - c0: with the clamp, GCC's code for
-         * this kernel ran about 4% slower on 5x5 rows. */
-        __mmask16 m = C - c0 >= CT ? (__mmask16)0xffff : vnn_tail_mask_avx512(C - c0);
+        __mmask16 m = channel_mask(C - c0);
         __m512 acc = _mm512_load_ps(r->bias + c0);
         for (size_t j = 0; j < r->taps_h; j++) {
             const float *row = r->in + j * r->in_row_stride + c0;
@@ -109,7 +115,7 @@ static inline __attribute__((always_inline)) void row3x3_tile(const struct vnn_d
 {
     const size_t C = r->channels, cs = r->cstride;
     const size_t ps = r->stride_w * C, ks = r->dilation_w * C, rs = r->in_row_stride;
-    const __mmask16 m = C - c0 >= CT ? (__mmask16)0xffff : vnn_tail_mask_avx512(C - c0);
+    const __mmask16 m = channel_mask(C - c0);
     const int relu = r->relu;
 #define LOADW(j, k) const __m512 w##j##k = _mm512_load_ps(r->w + ((j) * 3 + (k)) * cs + c0);
     TAPS3(LOADW)
