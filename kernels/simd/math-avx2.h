@@ -54,7 +54,7 @@ VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x8(__m256 *v, int n)
     VNN_MATH_FOR_N(q, n)
         v[q] = _mm256_max_ps(_mm256_set1_ps(VNN_EXP2_FLOOR), v[q]);
     VNN_MATH_FOR_N(q, n)
-        k[q] = _mm256_round_ps(v[q], _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        k[q] = _mm256_round_ps(v[q], _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     VNN_MATH_FOR_N(q, n)
         r[q] = _mm256_sub_ps(v[q], k[q]);
     VNN_MATH_FOR_N(q, n)

@@ -55,18 +55,16 @@ static inline __m512 vnn_exp_f32x16(__m512 x)
     return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
 
-/* 2^x for x <= 0, -inf or NaN (math-constants.h): r = x - round(x) in one
- * instruction (vreduceps), and scalef applies 2^k. max returns its second
- * operand when it is NaN, so NaN stays NaN. */
+/* 2^x for x <= 0, -inf or NaN (math-constants.h): r = x - floor(x) in one
+ * instruction (vreduceps), and scalef applies 2^floor(x) itself. No clamp:
+ * reduce gives r = 0 for -inf and for x too large to have a fraction, and
+ * scalef then gives 0 (2^-inf, or far below the subnormals); NaN stays
+ * NaN through both. */
 VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x16(__m512 *v, int n)
 {
-    __m512 k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    __m512 r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
     VNN_MATH_FOR_N(q, n)
-        v[q] = _mm512_max_ps(_mm512_set1_ps(VNN_EXP2_FLOOR_SCALEF), v[q]);
-    VNN_MATH_FOR_N(q, n)
-        r[q] = _mm512_reduce_ps(v[q], _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    VNN_MATH_FOR_N(q, n)
-        k[q] = _mm512_sub_ps(v[q], r[q]);
+        r[q] = _mm512_reduce_ps(v[q], _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     VNN_MATH_FOR_N(q, n)
         p[q] = _mm512_fmadd_ps(_mm512_set1_ps(VNN_EXP2_C5), r[q], _mm512_set1_ps(VNN_EXP2_C4));
     VNN_MATH_FOR_N(q, n)
@@ -78,7 +76,7 @@ VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x16(__m512 *v, int n)
     VNN_MATH_FOR_N(q, n)
         p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(1.0f));
     VNN_MATH_FOR_N(q, n)
-        v[q] = _mm512_scalef_ps(p[q], k[q]);
+        v[q] = _mm512_scalef_ps(p[q], v[q]);
 }
 
 VNN_MATH_DEFINE_ONE_VECTOR(exp2_nonpos, __m512, f32x16)

@@ -54,7 +54,7 @@ VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x4(float32x4_t *v, int n)
     VNN_MATH_FOR_N(q, n)
         v[q] = vmaxq_f32(v[q], vdupq_n_f32(VNN_EXP2_FLOOR));
     VNN_MATH_FOR_N(q, n)
-        k[q] = vrndnq_f32(v[q]);
+        k[q] = vrndmq_f32(v[q]);
     VNN_MATH_FOR_N(q, n)
         r[q] = vsubq_f32(v[q], k[q]);
     VNN_MATH_FOR_N(q, n)

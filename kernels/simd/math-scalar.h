@@ -47,7 +47,7 @@ static inline float vnn_exp2_nonpos_f32(float x)
     if (x != x)
         return x;
     x = x < VNN_EXP2_FLOOR ? VNN_EXP2_FLOOR : x;
-    float k = __builtin_rintf(x), r = x - k;
+    float k = __builtin_floorf(x), r = x - k;
     float p = VNN_EXP2_C5;
     p = p * r + VNN_EXP2_C4;
     p = p * r + VNN_EXP2_C3;
