@@ -8,9 +8,11 @@
         .exp_name = "vnn_vexp_ukernel_" #W "__" #ISA,                           \
         .sigmoid_name = "vnn_vsigmoid_ukernel_" #W "__" #ISA,                   \
         .tanh_name = "vnn_vtanh_ukernel_" #W "__" #ISA,                         \
+        .exp2_nonpos_name = "vnn_vexp2_nonpos_ukernel_" #W "__" #ISA,           \
         .exp = vnn_vexp_ukernel_##W##__##ISA,                                   \
         .sigmoid = vnn_vsigmoid_ukernel_##W##__##ISA,                           \
         .tanh = vnn_vtanh_ukernel_##W##__##ISA,                                 \
+        .exp2_nonpos = vnn_vexp2_nonpos_ukernel_##W##__##ISA,                   \
     }
 
 void vnn_vmath_config_init(vnn_isa isa, struct vnn_vmath_config *cfg)
@@ -24,4 +26,5 @@ void vnn_vmath_config_visit(const struct vnn_vmath_config *cfg, vnn_kernel_visit
     fn("exp", cfg->exp_name, ctx);
     fn("sigmoid", cfg->sigmoid_name, ctx);
     fn("tanh", cfg->tanh_name, ctx);
+    fn("exp2_nonpos", cfg->exp2_nonpos_name, ctx);
 }

@@ -9,17 +9,25 @@
 
 #include "vnn/cpu.h"
 
-/* One key block of one query block, after S = (scale Q) K^T:
- * for each row r < rows (a query of the block), with n = valid[r] visible
- * keys (the first n of the block's `cols`; causal and length masks are
- * prefixes of the keys, so a count says it all):
- *   s[j] += mask[r][j]                        (j < n; if mask != NULL)
- *   m'   = max(m[r], max_{j<n} s[j])
- *   s[j] = exp(s[j] - m') for j < n, 0 for n <= j < cols   (P, in place)
- *   l[r] = l[r] * exp(m[r] - m') + sum_j s[j];  m[r] = m'
- *   o[r][0, o_cols) *= exp(m[r] - m')         (the accumulator rescale)
- * A row whose m' is -inf (nothing visible yet) keeps m = -inf, l and o
- * unchanged, and gets P = 0. Rows are s_stride (o_stride) floats apart. */
+/* One key block of one query block, after S = Q K^T (Q times whatever
+ * part of the softmax scale the driver applied while copying it). Scores
+ * are taken in log2 units, where the exp is a 2^x with no reduction by
+ * ln 2: for each row r < rows (a query of the block), with n = valid[r]
+ * visible keys (the first n of the block's `cols`; causal and length masks
+ * are prefixes of the keys, so a count says it all):
+ *   x[j] = scale * s[j] + log2(e) * mask[r][j]   (j < n; mask term if mask != NULL)
+ *   m'   = max(m[r], max_{j<n} x[j])
+ *   s[j] = 2^(x[j] - m') for j < n, 0 for n <= j < cols   (P, in place)
+ *   l[r] = l[r] * 2^(m[r] - m') + sum_j s[j];  m[r] = m'
+ *   o[r][0, o_cols) *= 2^(m[r] - m')  if m[r] > -inf (the accumulator rescale;
+ *                                     a row seeing its first keys has nothing
+ *                                     to rescale, and the driver overwrites or
+ *                                     zeroed its o)
+ * scale > 0, so the max of x is scale times the max of s (no multiply per
+ * score for it). A row whose m' is -inf (nothing visible yet) keeps
+ * m = -inf, l and o unchanged, and gets P = 0. Rows are s_stride
+ * (o_stride) floats apart; the kernel may leave x in s's first n entries
+ * between its passes. */
 struct vnn_attention_online_args {
     size_t rows, cols;
     float *s;
@@ -29,6 +37,7 @@ struct vnn_attention_online_args {
     float *m, *l;
     float *o;
     size_t o_stride, o_cols;
+    float scale;
 };
 
 typedef void (*vnn_attention_online_fn)(const struct vnn_attention_online_args *a);

@@ -8,13 +8,20 @@
  * to bq rows, balanced (512 rows are 2 x 256, not 448 + 64): every packed
  * K/V block then serves as many rows as possible.
  *
- * Per item: copy the block's query rows into a zero-padded strip, then one
- * pass over its visible keys in blocks of bk:
+ * Per item, one pass over its visible keys in blocks of bk:
  *   pack K^T (D x nr panels) and V (bk x nr panels), then per two row tiles:
- *   S = (scale Q) K^T                       (GEMM microkernel; Q scaled as loaded)
- *   online softmax: P = exp(S - m), l, m, O *= exp(m_old - m)   (per ISA)
- *   O += P V                                (GEMM microkernel, beta 1)
- * and finally out = O / l (0 where l = 0: nothing visible). Key blocks past
+ *   S = Q K^T                               (GEMM microkernel)
+ *   online softmax: P = 2^(c S - m), l, m, O *= 2^(m_old - m)   (per ISA)
+ *   O += P V                                (GEMM microkernel; O = P V, beta 0,
+ *                                            on the item's first block)
+ * and finally out = O / l (0 where l = 0: nothing visible). Scores are in
+ * log2 units (c = scale log2(e)), so the softmax's exp is a 2^x with no
+ * reduction by ln 2. The products read Q in place when its rows are
+ * evenly spaced (no GQA, or a single kv head) and the scale is positive,
+ * which the softmax then applies for free (its subtract of the max becomes
+ * a fused multiply-subtract); only a partial last tile goes through a
+ * zero-padded strip. Otherwise the rows are copied into the strip times
+ * the scale (c = log2(e)). Key blocks past
  * every row's causal/length limit are never touched, nor the row tiles of a
  * block that see none of its keys (a causal square problem does about half
  * the work).
@@ -30,7 +37,7 @@
  * are fewer items than threads (a decode step on few heads), every item's
  * keys are split among the threads instead; each part keeps its own
  * (m, l, O) in the workspace and a second phase merges them:
- *   M = max m_s, L = sum l_s e^(m_s - M), out = sum O_s e^(m_s - M) / L.
+ *   M = max m_s, L = sum l_s 2^(m_s - M), out = sum O_s 2^(m_s - M) / L.
  *
  * Workspace: per thread, the Q strip, packed K^T and V blocks, the S tile,
  * the accumulator and per-row state (all bq/bk/D sized, never Sq or Sk),
@@ -44,6 +51,7 @@
 
 #include "kernels/common/memory.h"
 #include "kernels/gemm/gemm-pack.h"
+#include "kernels/simd/math-constants.h"
 
 /* Blocks of at most this many rows (a decode step without GQA) skip the
  * GEMM tiles, whose padding to a 4-row tile and K/V packing would cost more
@@ -145,6 +153,12 @@ struct ctx {
      * mask row (NULL without a mask). */
     size_t *lim, *koff;
     const float **mbase;
+    /* The item's Q: rows [0, q_first) read in place (row r at qa + r *
+     * qa_stride), rows from q_first on in the strip c->q (from its row 0);
+     * the softmax's scale c (see the top). */
+    const float *qa;
+    size_t qa_stride, q_first;
+    float softmax_scale;
 };
 
 static struct ctx thread_ctx(const struct layout *L, float *ws, size_t t)
@@ -173,17 +187,22 @@ static size_t rows_touched(const struct vnn_gemm_config *g, size_t rows)
 
 /* c[rows x panels*nr] = alpha * a[rows x kc] * b + beta * c, b being `panels`
  * packed kc x nr panels `b_step` floats apart. Rows past `rows` (up to the
- * next tile) are computed too: the buffers have room for them. */
+ * next tile) are computed too: the buffers have room for them. Given the
+ * a_rows rows A has (0: do not prefetch), a tile's first call fetches the
+ * next tile's A rows, also past `rows` (Q read in place: its rows are far
+ * apart, which the hardware prefetchers do not follow). */
 static void gemm_rows(const struct vnn_gemm_config *g, size_t rows, size_t kc,
                       const float *a, size_t as, const float *b, size_t panels,
-                      size_t b_step, float *c, size_t cs, float alpha, float beta)
+                      size_t b_step, float *c, size_t cs, float alpha, float beta,
+                      size_t a_rows)
 {
-    const struct vnn_gemm_ukernel_params prm = {.alpha = alpha, .beta = beta};
+    struct vnn_gemm_ukernel_params prm = {.alpha = alpha, .beta = beta, .a_next_stride = as};
     const size_t mr = (size_t)g->mr, nr = (size_t)g->nr;
     for (size_t r = 0; r < rows; r += mr) {
         size_t rem = rows - r;
         for (size_t p = 0; p < panels; p++) {
             const float *bp = b + p * b_step;
+            prm.a_next = p == 0 && r + mr < a_rows ? a + (r + mr) * as : NULL;
             if (rem >= mr || !g->ukernel_tail) {
                 g->ukernel(kc, a + r * as, as, bp, c + r * cs + p * nr, cs, &prm);
             } else {
@@ -277,9 +296,13 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         c->m[r] = -INFINITY;
         c->l[r] = 0.0f;
     }
-    memset(c->o, 0, rows_touched(j->gemm, rows) * L->os * sizeof(float));
+    /* The accumulator is written, not added to, by the first key block's
+     * P V products (beta 0); the rows they skip are zeroed then. */
+    const size_t o_bytes = L->os * sizeof(float);
+    int o_ready = 0;
     struct vnn_attention_online_args oa = {
         .s_stride = L->ss, .o_stride = L->os, .o_cols = L->d_pad,
+        .scale = c->softmax_scale,
     };
     for (size_t kb0 = k0; kb0 < k1; kb0 += L->bk) {
         size_t nk = min_sz(L->bk, k1 - kb0), kpanels = div_up(nk, nr);
@@ -301,6 +324,9 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
             /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
             online_rows(&oa, j, c, L, skip, rows - skip, c->s + skip * L->ss, nk);
             const size_t base = (n * j->Sk + kb0) * j->Hkv * D;
+            if (!o_ready)
+                memset(c->o, 0, rows * o_bytes);
+            o_ready = 1;
             const struct vnn_attention_rows_args ra = {
                 .rows = rows, .keys = nk, .D = D, .q = c->q, .q_stride = L->qs,
                 .k = j->k + base, .v = j->v + base, .kv_stride = kvs, .kv_off = c->koff,
@@ -323,43 +349,78 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         /* A few row tiles at a time through all three steps, so their
          * scores stay in L1 between the products. */
         const size_t chunk = ROW_CHUNK_TILES * L->mr;
+        const float beta = o_ready ? 1.0f : 0.0f;
+        if (!o_ready)
+            memset(c->o, 0, skip * o_bytes);
         for (size_t t = skip; t < rows; t += chunk) {
             size_t nrows = min_sz(chunk, rows - t), ck = 0;
             /* Only the keys some row of the chunk sees (causal: the
              * diagonal block is cut to the chunk's own triangle). */
             for (size_t r = t; r < t + nrows; r++)
                 ck = c->valid[r] > ck ? c->valid[r] : ck;
-            if (!ck)
+            if (!ck) {
+                if (!o_ready) /* with the rows the last tile computes past `rows` */
+                    memset(c->o + t * L->os, 0,
+                           (min_sz(t + chunk, rows_touched(g, rows)) - t) * o_bytes);
                 continue;
-            gemm_rows(g, nrows, D, c->q + t * L->qs, L->qs, c->k, div_up(ck, nr), D * nr,
-                      c->s, L->ss, 1.0f, 0.0f);
+            }
+            /* S for rows [t, t + nrows): those before q_first in place,
+             * the rest from the strip. */
+            const size_t split = min_sz(t + nrows, c->q_first > t ? c->q_first : t);
+            if (split > t)
+                gemm_rows(g, split - t, D, c->qa + t * c->qa_stride, c->qa_stride, c->k,
+                          div_up(ck, nr), D * nr, c->s, L->ss, 1.0f, 0.0f, c->q_first - t);
+            if (t + nrows > split)
+                gemm_rows(g, t + nrows - split, D, c->q + (split - c->q_first) * L->qs, L->qs,
+                          c->k, div_up(ck, nr), D * nr, c->s + (split - t) * L->ss, L->ss,
+                          1.0f, 0.0f, 0);
             online_rows(&oa, j, c, L, t, nrows, c->s, ck);
             j->cfg->online(&oa);
             gemm_rows(g, nrows, ck, c->s, L->ss, c->v, vpanels, L->bk * nr,
-                      c->o + t * L->os, L->os, 1.0f, 1.0f);
+                      c->o + t * L->os, L->os, 1.0f, beta, 0);
         }
+        o_ready = 1;
     }
+    if (!o_ready) /* no key seen: the output is 0 */
+        memset(c->o, 0, rows * o_bytes);
 }
 
-/* Copies the item's query rows, times the scale (so the products need no
- * scaling pass), into the zero-padded strip and sets their
- * key limits, K/V offsets and mask rows. */
-static void load_q(const struct vnn_attention_job *j, const struct layout *L,
-                   const struct ctx *c, size_t n, size_t hkv, size_t r0, size_t rows)
+/* Chooses how the products read the item's query rows (see the top):
+ * in place up to the last whole tile, or all copied times the scale into
+ * the zero-padded strip; copies the strip's rows and sets every row's key
+ * limit, K/V offset and mask row. */
+static void load_q(const struct vnn_attention_job *j, const struct layout *L, struct ctx *c,
+                   size_t n, size_t hkv, size_t r0, size_t rows)
 {
+    const size_t G = j->Hq / j->Hkv;
+    const int in_place = (G == 1 || j->Hkv == 1) && j->scale > 0.0f &&
+                         j->Sq * G > ROW_PATH_ROWS;
+    float factor = j->scale;
+    c->q_first = 0;
+    c->softmax_scale = VNN_LOG2E;
+    if (in_place) {
+        c->qa_stride = (G == 1 ? j->Hq : 1) * L->D;
+        c->qa = j->q + (n * j->Sq * j->Hq + hkv * G) * L->D + r0 * c->qa_stride;
+        c->q_first = rows / L->mr * L->mr;
+        c->softmax_scale = j->scale * VNN_LOG2E;
+        factor = 1.0f;
+    }
     struct row_walk w = row_walk_at(j, hkv, r0);
     for (size_t r = 0; r < rows; r++, row_walk_next(j, &w)) {
-        const float *restrict src = j->q + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D;
-        float *restrict dst = c->q + r * L->qs;
-        for (size_t d = 0; d < L->D; d++)
-            dst[d] = j->scale * src[d];
+        if (r >= c->q_first) {
+            const float *restrict src = j->q + ((n * j->Sq + w.i) * j->Hq + w.h) * L->D;
+            float *restrict dst = c->q + (r - c->q_first) * L->qs;
+            for (size_t d = 0; d < L->D; d++)
+                dst[d] = factor * src[d];
+        }
         c->lim[r] = key_limit(j, n, w.i);
         c->koff[r] = w.hkv * L->D;
         c->mbase[r] = j->mask ? j->mask + n * j->mask_sn + w.h * j->mask_sh + w.i * j->mask_sq
                               : NULL;
     }
     /* Zeros in the rows the GEMM's last tile reads past the item's. */
-    memset(c->q + rows * L->qs, 0, (rows_touched(j->gemm, rows) - rows) * L->qs * sizeof(float));
+    memset(c->q + (rows - c->q_first) * L->qs, 0,
+           (rows_touched(j->gemm, rows) - rows) * L->qs * sizeof(float));
 }
 
 /* Keys any row of the item may see (after load_q): [0, max limit). */
@@ -434,7 +495,7 @@ static void merge_parts(const struct vnn_attention_job *j, const struct layout *
             const float *pm = part + L->bq * os, *pl = pm + L->bq;
             if (pm[r] == -INFINITY)
                 continue;
-            float w = expf(pm[r] - M);
+            float w = exp2f(pm[r] - M);
             l[r] += pl[r] * w;
             for (size_t d = 0; d < L->D; d++)
                 orow[d] += part[r * os + d] * w;

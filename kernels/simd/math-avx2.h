@@ -45,6 +45,37 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x8(__m256 *v, int n)
 
 VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, __m256, f32x8)
 
+/* 2^x for x <= 0, -inf or NaN (math-constants.h). max returns its second
+ * operand when it is NaN, so NaN stays NaN (2^k is junk there, times a NaN
+ * p). */
+VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x8(__m256 *v, int n)
+{
+    __m256 k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm256_max_ps(_mm256_set1_ps(VNN_EXP2_FLOOR), v[q]);
+    VNN_MATH_FOR_N(q, n)
+        k[q] = _mm256_round_ps(v[q], _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = _mm256_sub_ps(v[q], k[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(_mm256_set1_ps(VNN_EXP2_C5), r[q], _mm256_set1_ps(VNN_EXP2_C4));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP2_C3));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP2_C2));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP2_C1));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(1.0f));
+    /* 2^k for k in [-127, 0], built in the exponent field (0 at -127). */
+    VNN_MATH_FOR_N(q, n) {
+        __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(k[q]), _mm256_set1_epi32(127));
+        v[q] = _mm256_mul_ps(p[q], _mm256_castsi256_ps(_mm256_slli_epi32(e, 23)));
+    }
+}
+
+VNN_MATH_DEFINE_ONE_VECTOR(exp2_nonpos, __m256, f32x8)
+
 static inline __m256 vnn_exp_f32x8(__m256 x)
 {
     /* Clamp for the arithmetic (min/max return their second operand, x,

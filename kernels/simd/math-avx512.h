@@ -55,19 +55,31 @@ static inline __m512 vnn_exp_f32x16(__m512 x)
     return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
 
-/* exp(x) for x <= 0, -inf or NaN (a softmax score minus its row max): the
- * in-range core on max(x, VNN_EXP_NONPOS_FLOOR), one instruction instead
- * of a compare and a masked move. Below VNN_EXP_LO, scalef makes the result
- * subnormal, and exactly 0 from about -104 on (-inf gives 0); max returns
- * its second operand when it is NaN, so NaN stays NaN. */
-VNN_MATH_INLINE void vnn_exp_nonpos_n_f32x16(__m512 *v, int n)
+/* 2^x for x <= 0, -inf or NaN (math-constants.h): r = x - floor(x) in one
+ * instruction (vreduceps), and scalef applies 2^floor(x) itself. No clamp:
+ * reduce gives r = 0 for -inf and for x too large to have a fraction, and
+ * scalef then gives 0 (2^-inf, or far below the subnormals); NaN stays
+ * NaN through both. */
+VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x16(__m512 *v, int n)
 {
+    __m512 r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
     VNN_MATH_FOR_N(q, n)
-        v[q] = _mm512_max_ps(_mm512_set1_ps(VNN_EXP_NONPOS_FLOOR), v[q]);
-    vnn_exp_inrange_n_f32x16(v, n);
+        r[q] = _mm512_reduce_ps(v[q], _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(_mm512_set1_ps(VNN_EXP2_C5), r[q], _mm512_set1_ps(VNN_EXP2_C4));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP2_C3));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP2_C2));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP2_C1));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(1.0f));
+    VNN_MATH_FOR_N(q, n)
+        v[q] = _mm512_scalef_ps(p[q], v[q]);
 }
 
-VNN_MATH_DEFINE_ONE_VECTOR(exp_nonpos, __m512, f32x16)
+VNN_MATH_DEFINE_ONE_VECTOR(exp2_nonpos, __m512, f32x16)
 
 /* 1 / d for finite normal d: a 14-bit reciprocal and one Newton step
  * (relative error about 2^-27), several times cheaper than a divide. */

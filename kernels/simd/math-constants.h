@@ -21,9 +21,6 @@
 #define VNN_LOG2E 1.44269504088896341f
 /* x + 1.5 * 2^23 - 1.5 * 2^23 rounds |x| < 2^22 to the nearest integer. */
 #define VNN_ROUND_MAGIC 0x1.8p23f
-/* AVX-512's exp of x <= 0 clamps x here: exp(-128) underflows to exactly 0
- * through scalef, as does everything below it. */
-#define VNN_EXP_NONPOS_FLOOR -128.0f
 #define VNN_LN2_HI 0.693359375f /* few mantissa bits: n * LN2_HI is exact */
 #define VNN_LN2_LO -2.12194440e-4f
 /* exp(r) ~ 1 + r (C1 + r (C2 + r (C3 + r (C4 + r C5)))) on [-ln2/2, ln2/2] */
@@ -32,6 +29,21 @@
 #define VNN_EXP_C3 0x1.555A80p-3f
 #define VNN_EXP_C4 0x1.573A1Ap-5f
 #define VNN_EXP_C5 0x1.0F9F9Cp-7f
+/* exp2 of x <= 0 (the attention softmax, whose scores are kept in log2
+ * units so that no reduction by ln 2 is needed): x = k + r with k =
+ * floor(x) and 0 <= r < 1 exact, then 2^r ~ 1 + r (C1 + r (C2 + ... r C5)),
+ * fitted for relative error on [0, 1) with 2^0 exactly 1 (max relative
+ * error 1.43e-7 measured with FMA; VNN_EXP_MAX_REL_ERR bounds it too).
+ * 2^k is built in the exponent field, where k = -127 gives 0, so x is
+ * clamped there (AVX-512 scales with scalef instead, which takes the floor
+ * itself and gives 0 for -inf). Below -126 the result is 0 or subnormal;
+ * -inf gives 0; NaN stays NaN. */
+#define VNN_EXP2_FLOOR -127.0f
+#define VNN_EXP2_C1 0x1.62E4BAp-1f
+#define VNN_EXP2_C2 0x1.EBDB56p-3f
+#define VNN_EXP2_C3 0x1.C91CE6p-5f
+#define VNN_EXP2_C4 0x1.277856p-7f
+#define VNN_EXP2_C5 0x1.E974FAp-10f
 #define VNN_TANH_SAT 9.0f
 /* sigmoid's exp argument is capped here: 1 + exp(80) is finite and its
  * reciprocal normal; the true sigmoid there is below 2e-35 anyway. */

@@ -46,6 +46,36 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x4(float32x4_t *v, int n)
 
 VNN_MATH_DEFINE_ONE_VECTOR(exp_inrange, float32x4_t, f32x4)
 
+/* 2^x for x <= 0, -inf or NaN (math-constants.h). vmaxq propagates NaN,
+ * so NaN stays NaN (2^k is junk there, times a NaN p). */
+VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x4(float32x4_t *v, int n)
+{
+    float32x4_t k[VNN_MATH_MAX_N], r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
+    VNN_MATH_FOR_N(q, n)
+        v[q] = vmaxq_f32(v[q], vdupq_n_f32(VNN_EXP2_FLOOR));
+    VNN_MATH_FOR_N(q, n)
+        k[q] = vrndmq_f32(v[q]);
+    VNN_MATH_FOR_N(q, n)
+        r[q] = vsubq_f32(v[q], k[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C4), vdupq_n_f32(VNN_EXP2_C5), r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C3), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C2), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C1), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(1.0f), p[q], r[q]);
+    /* 2^k for k in [-127, 0], built in the exponent field (0 at -127). */
+    VNN_MATH_FOR_N(q, n) {
+        int32x4_t e = vaddq_s32(vcvtq_s32_f32(k[q]), vdupq_n_s32(127));
+        v[q] = vmulq_f32(p[q], vreinterpretq_f32_s32(vshlq_n_s32(e, 23)));
+    }
+}
+
+VNN_MATH_DEFINE_ONE_VECTOR(exp2_nonpos, float32x4_t, f32x4)
+
 static inline float32x4_t vnn_exp_f32x4(float32x4_t x)
 {
     /* vminq/vmaxq propagate NaN, so NaN lanes stay NaN through the clamp;

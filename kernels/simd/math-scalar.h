@@ -9,7 +9,7 @@
 
 #include "kernels/simd/math-constants.h"
 
-/* 2^n for n in [-126, 127], built in the exponent field. */
+/* 2^n for n in [-126, 127], built in the exponent field (0 for n = -127). */
 static inline float vnn_pow2i_f32(int32_t n)
 {
     uint32_t bits = (uint32_t)(n + 127) << 23;
@@ -39,6 +39,22 @@ static inline float vnn_exp_f32(float x)
     /* n is in [-126, 128]: scale in two steps so each factor is normal. */
     int32_t ni = (int32_t)n, n1 = ni >> 1;
     return p * vnn_pow2i_f32(n1) * vnn_pow2i_f32(ni - n1);
+}
+
+/* 2^x for x <= 0, -inf or NaN (math-constants.h). */
+static inline float vnn_exp2_nonpos_f32(float x)
+{
+    if (x != x)
+        return x;
+    x = x < VNN_EXP2_FLOOR ? VNN_EXP2_FLOOR : x;
+    float k = __builtin_floorf(x), r = x - k;
+    float p = VNN_EXP2_C5;
+    p = p * r + VNN_EXP2_C4;
+    p = p * r + VNN_EXP2_C3;
+    p = p * r + VNN_EXP2_C2;
+    p = p * r + VNN_EXP2_C1;
+    p = p * r + 1.0f;
+    return p * vnn_pow2i_f32((int32_t)k); /* 0 at k = -127 */
 }
 
 static inline float vnn_sigmoid_f32(float x)

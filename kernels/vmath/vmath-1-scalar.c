@@ -11,3 +11,4 @@
 DEFINE(exp)
 DEFINE(sigmoid)
 DEFINE(tanh)
+DEFINE(exp2_nonpos)

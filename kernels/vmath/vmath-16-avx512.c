@@ -8,3 +8,4 @@
 VNN_UNARY_AVX512(vnn_vexp_ukernel_16__avx512, vnn_exp_f32x16)
 VNN_UNARY_AVX512(vnn_vsigmoid_ukernel_16__avx512, vnn_sigmoid_f32x16)
 VNN_UNARY_AVX512(vnn_vtanh_ukernel_16__avx512, vnn_tanh_f32x16)
+VNN_UNARY_AVX512(vnn_vexp2_nonpos_ukernel_16__avx512, vnn_exp2_nonpos_f32x16)

@@ -7,3 +7,4 @@
 VNN_UNARY_NEON(vnn_vexp_ukernel_4__neon, vnn_exp_f32x4)
 VNN_UNARY_NEON(vnn_vsigmoid_ukernel_4__neon, vnn_sigmoid_f32x4)
 VNN_UNARY_NEON(vnn_vtanh_ukernel_4__neon, vnn_tanh_f32x4)
+VNN_UNARY_NEON(vnn_vexp2_nonpos_ukernel_4__neon, vnn_exp2_nonpos_f32x4)

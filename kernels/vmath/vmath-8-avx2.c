@@ -7,3 +7,4 @@
 VNN_UNARY_AVX2(vnn_vexp_ukernel_8__avx2, vnn_exp_f32x8)
 VNN_UNARY_AVX2(vnn_vsigmoid_ukernel_8__avx2, vnn_sigmoid_f32x8)
 VNN_UNARY_AVX2(vnn_vtanh_ukernel_8__avx2, vnn_tanh_f32x8)
+VNN_UNARY_AVX2(vnn_vexp2_nonpos_ukernel_8__avx2, vnn_exp2_nonpos_f32x8)

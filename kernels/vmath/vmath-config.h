@@ -14,13 +14,15 @@ typedef void (*vnn_vmath_ukernel_fn)(size_t n, const float *x, float *y);
 
 struct vnn_vmath_config {
     vnn_isa isa;
-    const char *exp_name, *sigmoid_name, *tanh_name; /* vnn_v<f>_ukernel_<w>__<isa> */
+    /* vnn_v<f>_ukernel_<w>__<isa> */
+    const char *exp_name, *sigmoid_name, *tanh_name, *exp2_nonpos_name;
     vnn_vmath_ukernel_fn exp, sigmoid, tanh;
+    vnn_vmath_ukernel_fn exp2_nonpos; /* 2^x for x <= 0: the attention softmax's */
 };
 
 void vnn_vmath_config_init(vnn_isa isa, struct vnn_vmath_config *cfg);
 
-/* `vnn info` rows ("exp", "sigmoid", "tanh"); fn is a vnn_kernel_visitor. */
+/* `vnn info` rows ("exp", "sigmoid", "tanh", "exp2_nonpos"); fn is a vnn_kernel_visitor. */
 void vnn_vmath_config_visit(const struct vnn_vmath_config *cfg,
                             void (*fn)(const char *op, const char *ukernel, void *ctx),
                             void *ctx);

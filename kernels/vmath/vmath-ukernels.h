@@ -7,7 +7,8 @@
 #define VNN_DECLARE_VMATH(W, ISA)                                                     \
     void vnn_vexp_ukernel_##W##__##ISA(size_t n, const float *x, float *y);           \
     void vnn_vsigmoid_ukernel_##W##__##ISA(size_t n, const float *x, float *y);       \
-    void vnn_vtanh_ukernel_##W##__##ISA(size_t n, const float *x, float *y);
+    void vnn_vtanh_ukernel_##W##__##ISA(size_t n, const float *x, float *y);         \
+    void vnn_vexp2_nonpos_ukernel_##W##__##ISA(size_t n, const float *x, float *y);
 
 VNN_DECLARE_VMATH(1, scalar)
 VNN_DECLARE_VMATH(8, avx2)
