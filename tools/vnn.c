@@ -37,7 +37,7 @@ static void info_usage(FILE *out)
 static void print_kernel(const char *op, const char *ukernel, void *ctx)
 {
     const struct vnn_kernel_table *t = ctx;
-    printf("  %-10s %s", op, ukernel);
+    printf("  %-11s %s", op, ukernel);
     if (strcmp(op, "gemm") == 0)
         printf("  (MR=%d NR=%d KC=%d MC=%d NC=%d)", t->gemm.mr, t->gemm.nr, t->gemm.kc,
                t->gemm.mc, t->gemm.nc);
