@@ -23,8 +23,11 @@ run)
     build_native
     "$BUILD/tools/vnn" info
     echo
-    # Median of 3 repetitions per benchmark; VNN_NUM_THREADS applies to
-    # vnn, oneDNN and OpenBLAS alike. Extra arguments go to Google Benchmark.
+    # Median of 3 repetitions per benchmark, interleaved at random so that a
+    # burst of outside load does not fall on one implementation's
+    # repetitions only (vnn and oneDNN are compared within the run).
+    # VNN_NUM_THREADS applies to vnn, oneDNN and OpenBLAS alike. Extra
+    # arguments go to Google Benchmark.
     shift
     # Debian's OpenBLAS does not know recent CPU models and falls back to its
     # generic Prescott kernels; unless the environment names a core, name the
@@ -35,7 +38,8 @@ run)
         fi
     fi
     exec "$BUILD/bench/vnn-bench" \
-        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
+        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+        --benchmark_enable_random_interleaving=true "$@"
     ;;
 test)
     build_native
