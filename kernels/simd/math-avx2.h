@@ -7,6 +7,23 @@
 
 #include "kernels/simd/math-constants.h"
 
+/* p = 1 + r (c1 + r (c2 + r (c3 + r (c4 + r c5)))) for n vectors, stage by
+ * stage: the polynomial of exp and of exp2_nonpos (math-constants.h). */
+VNN_MATH_INLINE void vnn_poly5_n_f32x8(const __m256 *r, __m256 *p, int n, float c1,
+                                       float c2, float c3, float c4, float c5)
+{
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(_mm256_set1_ps(c5), r[q], _mm256_set1_ps(c4));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(c3));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(c2));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(c1));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(1.0f));
+}
+
 /* exp for x in [VNN_EXP_LO, VNN_EXP_HI] or NaN (which stays NaN): no
  * clamps, no fixes, for callers whose argument is in range by construction
  * (sigmoid, tanh). The _n forms below take n <= VNN_MATH_MAX_N vectors in
@@ -21,16 +38,7 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x8(__m256 *v, int n)
         r[q] = _mm256_fnmadd_ps(k[q], _mm256_set1_ps(VNN_LN2_HI), v[q]);
     VNN_MATH_FOR_N(q, n)
         r[q] = _mm256_fnmadd_ps(k[q], _mm256_set1_ps(VNN_LN2_LO), r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(_mm256_set1_ps(VNN_EXP_C5), r[q], _mm256_set1_ps(VNN_EXP_C4));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP_C3));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP_C2));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP_C1));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(1.0f));
+    vnn_poly5_n_f32x8(r, p, n, VNN_EXP_C1, VNN_EXP_C2, VNN_EXP_C3, VNN_EXP_C4, VNN_EXP_C5);
     /* 2^k with k in [-126, 128]: two normal factors 2^(k>>1) and 2^(k-(k>>1)). */
     const __m256i bias = _mm256_set1_epi32(127);
     VNN_MATH_FOR_N(q, n) {
@@ -57,16 +65,7 @@ VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x8(__m256 *v, int n)
         k[q] = _mm256_round_ps(v[q], _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     VNN_MATH_FOR_N(q, n)
         r[q] = _mm256_sub_ps(v[q], k[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(_mm256_set1_ps(VNN_EXP2_C5), r[q], _mm256_set1_ps(VNN_EXP2_C4));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP2_C3));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP2_C2));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(VNN_EXP2_C1));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm256_fmadd_ps(p[q], r[q], _mm256_set1_ps(1.0f));
+    vnn_poly5_n_f32x8(r, p, n, VNN_EXP2_C1, VNN_EXP2_C2, VNN_EXP2_C3, VNN_EXP2_C4, VNN_EXP2_C5);
     /* 2^k for k in [-127, 0], built in the exponent field (0 at -127). */
     VNN_MATH_FOR_N(q, n) {
         __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(k[q]), _mm256_set1_epi32(127));

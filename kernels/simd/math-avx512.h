@@ -7,6 +7,23 @@
 
 #include "kernels/simd/math-constants.h"
 
+/* p = 1 + r (c1 + r (c2 + r (c3 + r (c4 + r c5)))) for n vectors, stage by
+ * stage: the polynomial of exp and of exp2_nonpos (math-constants.h). */
+VNN_MATH_INLINE void vnn_poly5_n_f32x16(const __m512 *r, __m512 *p, int n, float c1,
+                                        float c2, float c3, float c4, float c5)
+{
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(_mm512_set1_ps(c5), r[q], _mm512_set1_ps(c4));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(c3));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(c2));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(c1));
+    VNN_MATH_FOR_N(q, n)
+        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(1.0f));
+}
+
 /* exp for x in [VNN_EXP_LO, VNN_EXP_HI] or NaN (which stays NaN): no
  * clamps, no fixes, for callers whose argument is in range by construction
  * (sigmoid, tanh, softmax scores: vnn_exp_f32x16's clamps and fix-ups saved).
@@ -25,16 +42,7 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x16(__m512 *v, int n)
         r[q] = _mm512_fnmadd_ps(k[q], _mm512_set1_ps(VNN_LN2_HI), v[q]);
     VNN_MATH_FOR_N(q, n)
         r[q] = _mm512_fnmadd_ps(k[q], _mm512_set1_ps(VNN_LN2_LO), r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(_mm512_set1_ps(VNN_EXP_C5), r[q], _mm512_set1_ps(VNN_EXP_C4));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP_C3));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP_C2));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP_C1));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(1.0f));
+    vnn_poly5_n_f32x16(r, p, n, VNN_EXP_C1, VNN_EXP_C2, VNN_EXP_C3, VNN_EXP_C4, VNN_EXP_C5);
     VNN_MATH_FOR_N(q, n)
         v[q] = _mm512_scalef_ps(p[q], k[q]); /* p * 2^k, exact for k up to 128 */
 }
@@ -65,16 +73,7 @@ VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x16(__m512 *v, int n)
     __m512 r[VNN_MATH_MAX_N], p[VNN_MATH_MAX_N];
     VNN_MATH_FOR_N(q, n)
         r[q] = _mm512_reduce_ps(v[q], _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(_mm512_set1_ps(VNN_EXP2_C5), r[q], _mm512_set1_ps(VNN_EXP2_C4));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP2_C3));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP2_C2));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(VNN_EXP2_C1));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = _mm512_fmadd_ps(p[q], r[q], _mm512_set1_ps(1.0f));
+    vnn_poly5_n_f32x16(r, p, n, VNN_EXP2_C1, VNN_EXP2_C2, VNN_EXP2_C3, VNN_EXP2_C4, VNN_EXP2_C5);
     VNN_MATH_FOR_N(q, n)
         v[q] = _mm512_scalef_ps(p[q], v[q]);
 }

@@ -7,6 +7,23 @@
 
 #include "kernels/simd/math-constants.h"
 
+/* p = 1 + r (c1 + r (c2 + r (c3 + r (c4 + r c5)))) for n vectors, stage by
+ * stage: the polynomial of exp and of exp2_nonpos (math-constants.h). */
+VNN_MATH_INLINE void vnn_poly5_n_f32x4(const float32x4_t *r, float32x4_t *p, int n, float c1,
+                                       float c2, float c3, float c4, float c5)
+{
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(c4), vdupq_n_f32(c5), r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(c3), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(c2), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(c1), p[q], r[q]);
+    VNN_MATH_FOR_N(q, n)
+        p[q] = vfmaq_f32(vdupq_n_f32(1.0f), p[q], r[q]);
+}
+
 /* exp for x in [VNN_EXP_LO, VNN_EXP_HI] or NaN (which stays NaN: the
  * polynomial is NaN whatever 2^k becomes): no clamps, no fixes, for callers
  * whose argument is in range by construction (sigmoid, tanh). The _n forms
@@ -21,16 +38,7 @@ VNN_MATH_INLINE void vnn_exp_inrange_n_f32x4(float32x4_t *v, int n)
         r[q] = vfmsq_f32(v[q], k[q], vdupq_n_f32(VNN_LN2_HI));
     VNN_MATH_FOR_N(q, n)
         r[q] = vfmsq_f32(r[q], k[q], vdupq_n_f32(VNN_LN2_LO));
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C4), vdupq_n_f32(VNN_EXP_C5), r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C3), p[q], r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C2), p[q], r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP_C1), p[q], r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(1.0f), p[q], r[q]);
+    vnn_poly5_n_f32x4(r, p, n, VNN_EXP_C1, VNN_EXP_C2, VNN_EXP_C3, VNN_EXP_C4, VNN_EXP_C5);
     /* 2^k with k in [-126, 128]: two normal factors (NaN lanes give junk
      * here, times a NaN p). */
     const int32x4_t bias = vdupq_n_s32(127);
@@ -57,16 +65,7 @@ VNN_MATH_INLINE void vnn_exp2_nonpos_n_f32x4(float32x4_t *v, int n)
         k[q] = vrndmq_f32(v[q]);
     VNN_MATH_FOR_N(q, n)
         r[q] = vsubq_f32(v[q], k[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C4), vdupq_n_f32(VNN_EXP2_C5), r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C3), p[q], r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C2), p[q], r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(VNN_EXP2_C1), p[q], r[q]);
-    VNN_MATH_FOR_N(q, n)
-        p[q] = vfmaq_f32(vdupq_n_f32(1.0f), p[q], r[q]);
+    vnn_poly5_n_f32x4(r, p, n, VNN_EXP2_C1, VNN_EXP2_C2, VNN_EXP2_C3, VNN_EXP2_C4, VNN_EXP2_C5);
     /* 2^k for k in [-127, 0], built in the exponent field (0 at -127). */
     VNN_MATH_FOR_N(q, n) {
         int32x4_t e = vaddq_s32(vcvtq_s32_f32(k[q]), vdupq_n_s32(127));

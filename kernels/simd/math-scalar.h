@@ -18,6 +18,18 @@ static inline float vnn_pow2i_f32(int32_t n)
     return f;
 }
 
+/* 1 + r (c1 + r (c2 + r (c3 + r (c4 + r c5)))): the polynomial of exp and
+ * of exp2_nonpos (math-constants.h). */
+static inline float vnn_poly5_f32(float r, float c1, float c2, float c3, float c4, float c5)
+{
+    float p = c5;
+    p = p * r + c4;
+    p = p * r + c3;
+    p = p * r + c2;
+    p = p * r + c1;
+    return p * r + 1.0f;
+}
+
 static inline float vnn_exp_f32(float x)
 {
     if (x != x)
@@ -30,12 +42,7 @@ static inline float vnn_exp_f32(float x)
     float n = __builtin_rintf(x * VNN_LOG2E);
     float r = x - n * VNN_LN2_HI;
     r = r - n * VNN_LN2_LO;
-    float p = VNN_EXP_C5;
-    p = p * r + VNN_EXP_C4;
-    p = p * r + VNN_EXP_C3;
-    p = p * r + VNN_EXP_C2;
-    p = p * r + VNN_EXP_C1;
-    p = p * r + 1.0f;
+    float p = vnn_poly5_f32(r, VNN_EXP_C1, VNN_EXP_C2, VNN_EXP_C3, VNN_EXP_C4, VNN_EXP_C5);
     /* n is in [-126, 128]: scale in two steps so each factor is normal. */
     int32_t ni = (int32_t)n, n1 = ni >> 1;
     return p * vnn_pow2i_f32(n1) * vnn_pow2i_f32(ni - n1);
@@ -48,12 +55,7 @@ static inline float vnn_exp2_nonpos_f32(float x)
         return x;
     x = x < VNN_EXP2_FLOOR ? VNN_EXP2_FLOOR : x;
     float k = __builtin_floorf(x), r = x - k;
-    float p = VNN_EXP2_C5;
-    p = p * r + VNN_EXP2_C4;
-    p = p * r + VNN_EXP2_C3;
-    p = p * r + VNN_EXP2_C2;
-    p = p * r + VNN_EXP2_C1;
-    p = p * r + 1.0f;
+    float p = vnn_poly5_f32(r, VNN_EXP2_C1, VNN_EXP2_C2, VNN_EXP2_C3, VNN_EXP2_C4, VNN_EXP2_C5);
     return p * vnn_pow2i_f32((int32_t)k); /* 0 at k = -127 */
 }
 
