@@ -59,6 +59,12 @@
  * (memory-bound at that size anyway). */
 #define ROW_PATH_ROWS 2
 
+/* Whether the job's items take the row path. */
+static int row_path(const struct vnn_attention_job *j)
+{
+    return j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS;
+}
+
 /* Row tiles taken through S, softmax and P V together. */
 #define ROW_CHUNK_TILES 2
 
@@ -320,7 +326,7 @@ static void run_keys(const struct vnn_attention_job *j, const struct layout *L,
         if (first == rows)
             continue;
         const size_t skip = first / L->mr * L->mr;
-        if (j->Sq * (j->Hq / j->Hkv) <= ROW_PATH_ROWS) {
+        if (row_path(j)) {
             /* Key-major, so K and V rows ([Sk][Hkv][D]) stream in order. */
             online_rows(&oa, j, c, L, skip, rows - skip, c->s + skip * L->ss, nk);
             const size_t base = (n * j->Sk + kb0) * j->Hkv * D;
@@ -393,8 +399,7 @@ static void load_q(const struct vnn_attention_job *j, const struct layout *L, st
                    size_t n, size_t hkv, size_t r0, size_t rows)
 {
     const size_t G = j->Hq / j->Hkv;
-    const int in_place = (G == 1 || j->Hkv == 1) && j->scale > 0.0f &&
-                         j->Sq * G > ROW_PATH_ROWS;
+    const int in_place = (G == 1 || j->Hkv == 1) && j->scale > 0.0f && !row_path(j);
     float factor = j->scale;
     c->q_first = 0;
     c->softmax_scale = VNN_LOG2E;
@@ -519,7 +524,7 @@ void vnn_attention_execute(const struct vnn_attention_job *j, void *workspace,
     P.rows_per = vnn_round_up(div_up(R, div_up(R, L.bq)), L.mr);
     P.blocks = div_up(R, P.rows_per);
     P.hb = 1;
-    if (R <= ROW_PATH_ROWS) { /* several heads per item, one block each */
+    if (row_path(j)) { /* several heads per item, one block each */
         P.hb = min_sz(j->Hkv, min_sz(L.bq, L.srows) / R);
         P.rows_per = R * P.hb;
         P.blocks = 1;
