@@ -14,10 +14,17 @@ typedef enum vnn_status {
     VNN_ERR_UNSUPPORTED_ISA, /* the requested ISA is unknown or the CPU/OS lacks it */
     VNN_ERR_OUT_OF_MEMORY,
     VNN_ERR_INTERNAL,
+    VNN_ERR_IO,              /* a file could not be opened or read */
+    VNN_ERR_BAD_FILE,        /* a weights file is malformed or does not fit its model */
 } vnn_status;
 
 /* A short, static English description of a status ("invalid argument", ...). */
 VNN_API const char *vnn_status_str(vnn_status status);
+
+/* The detail of the last error a vnn call reported on this thread (which
+ * argument, tensor or field, which value, which limit), or "" if the call
+ * gave none. Valid until the thread's next failing vnn call. */
+VNN_API const char *vnn_last_error(void);
 
 #ifdef __cplusplus
 }

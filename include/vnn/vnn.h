@@ -10,6 +10,7 @@
 #include "vnn/ops.h"
 #include "vnn/lstm.h"
 #include "vnn/attention.h"
+#include "vnn/model.h"
 
 #define VNN_VERSION_MAJOR 0
 #define VNN_VERSION_MINOR 1
