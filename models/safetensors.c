@@ -90,10 +90,15 @@ static vnn_status read_shape(const char *name, const json_t *shape, struct vnn_s
             return bad("tensor \"%.*s\": \"shape\"[%zu] is negative (%lld)", NAME_MAX_SHOWN,
                        name, d, (long long)dim);
         t->shape[d] = (int64_t)dim;
+    }
+    /* After all dims: a zero anywhere makes an empty tensor, never an overflow. */
+    for (size_t d = 0; d < ndim; d++)
+        if (t->shape[d] == 0)
+            t->count = 0;
+    for (size_t d = 0; d < ndim && t->count; d++)
         if (__builtin_mul_overflow(t->count, t->shape[d], &t->count))
             return bad("tensor \"%.*s\": \"shape\" element count overflows at dimension %zu",
                        NAME_MAX_SHOWN, name, d);
-    }
     return VNN_OK;
 }
 
@@ -155,7 +160,7 @@ static vnn_status read_tensor(const char *name, const json_t *e, const unsigned 
     vnn_status st = read_shape(name, shape, t);
     if (st != VNN_OK)
         return st;
-    uint64_t begin, end, need;
+    uint64_t begin = 0, end = 0, need;
     if ((st = read_offsets(name, off, avail, &begin, &end)) != VNN_OK)
         return st;
     char sb[128];
@@ -542,4 +547,12 @@ void vnn_st_to_i64(const struct vnn_st_tensor *t, int64_t *dst)
         memcpy(dst, t->data, n * sizeof *dst);
     else
         memset(dst, 0, n * sizeof *dst);
+}
+
+size_t vnn_st_meta_count(const struct vnn_st_file *f) { return f->meta_count; }
+
+void vnn_st_meta_at(const struct vnn_st_file *f, size_t i, const char **key, const char **value)
+{
+    *key = f->meta_keys[i];
+    *value = f->meta_values[i];
 }

@@ -44,6 +44,9 @@ size_t vnn_st_count(const struct vnn_st_file *f);
 const struct vnn_st_tensor *vnn_st_at(const struct vnn_st_file *f, size_t i);
 const struct vnn_st_tensor *vnn_st_find(const struct vnn_st_file *f, const char *name); /* NULL if absent */
 const char *vnn_st_meta(const struct vnn_st_file *f, const char *key); /* NULL if absent */
+/* The metadata as pairs: i in [0, vnn_st_meta_count), sorted by key. */
+size_t vnn_st_meta_count(const struct vnn_st_file *f);
+void vnn_st_meta_at(const struct vnn_st_file *f, size_t i, const char **key, const char **value);
 
 /* count floats: F32 copied, F16 and BF16 converted exactly (subnormals,
  * inf, NaN included); I64 converted as (float). */
