@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#include "tools/run/vnn-run.h"
 #include "vnn/vnn.h"
 
 static void usage(FILE *out)
@@ -14,6 +15,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  info     CPU, features, selected ISA, threads, and the microkernel of every op\n"
+            "  run      run a model (cnn, bilstm, transformer) on its test data or a text\n"
             "\n"
             "options:\n"
             "  -h, --help   show help (also `vnn <command> --help`)\n"
@@ -96,6 +98,8 @@ int main(int argc, char **argv)
         }
         return cmd_info();
     }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
     fprintf(stderr, "vnn: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 1;

@@ -101,6 +101,13 @@ VNN_API vnn_status vnn_conv2d_plan_workspace_size(const vnn_conv2d_plan *plan,
 VNN_API vnn_status vnn_conv2d_plan_run(const vnn_conv2d_plan *plan, const float *x, float *y,
                                        void *workspace, size_t workspace_bytes);
 
+/* vnn_conv2d_plan_run on a batch of N >= 1 images instead of the N of the
+ * plan's descriptor (the packed weights do not depend on the batch), with
+ * x [N][H][W][C_in] and y [N][OH][OW][C_out]: one plan serves every batch
+ * size. The workspace it needs does not depend on N. */
+VNN_API vnn_status vnn_conv2d_plan_run_batch(const vnn_conv2d_plan *plan, int64_t N,
+                                             const float *x, float *y, void *workspace,
+                                             size_t workspace_bytes);
 /* NULL is fine. */
 VNN_API vnn_status vnn_conv2d_plan_destroy(vnn_conv2d_plan *plan);
 

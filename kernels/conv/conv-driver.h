@@ -146,4 +146,7 @@ static inline double vnn_conv_imbalance(size_t units, size_t nt)
     return (double)((units + nt - 1) / nt) * (double)nt / (double)units;
 }
 
+/* The 1x1 GEMM path's rows of A per block, for the plan's M. */
+size_t vnn_conv_gemm_block_rows(const struct vnn_conv2d_plan *p);
+
 #endif

@@ -74,7 +74,7 @@ static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, con
 
 static vnn_status build_gemm(struct vnn_conv2d_plan *p, const float *w, const float *bias)
 {
-    const size_t nr = (size_t)p->gemm.nr, mr = (size_t)p->gemm.mr;
+    const size_t nr = (size_t)p->gemm.nr;
     p->chunk_cols = min_sz(vnn_round_up(p->cout_g, nr), CHUNK_PANELS * nr);
     p->n_chunks = div_up(p->cout_g, p->chunk_cols);
     size_t last_cols = p->cout_g - (p->n_chunks - 1) * p->chunk_cols, last_floats, bytes;
@@ -102,10 +102,16 @@ static vnn_status build_gemm(struct vnn_conv2d_plan *p, const float *w, const fl
             vnn_gemm_prepack_b(&p->gemm, VNN_NO_TRANS, p->K, cols, w + g * p->cout_g + j0,
                                p->C_out, p->weights + g * p->group_floats + c * p->chunk_floats);
         }
-    /* Rows of A (the input, C_in floats each) per block: whole strips. */
-    size_t rows = GEMM_BLOCK_BYTES / (p->C_in * sizeof(float)) / mr * mr;
-    p->block_rows = min_sz(max_sz(rows, mr), vnn_round_up(p->M, mr));
+    p->block_rows = vnn_conv_gemm_block_rows(p);
     return VNN_OK;
+}
+
+size_t vnn_conv_gemm_block_rows(const struct vnn_conv2d_plan *p)
+{
+    /* Rows of A (the input, C_in floats each) per block: whole strips. */
+    const size_t mr = (size_t)p->gemm.mr;
+    size_t rows = GEMM_BLOCK_BYTES / (p->C_in * sizeof(float)) / mr * mr;
+    return min_sz(max_sz(rows, mr), vnn_round_up(p->M, mr));
 }
 
 /* ------------------------------------------------------------- implicit */

@@ -199,27 +199,46 @@ vnn_status vnn_conv2d_plan_workspace_size(const vnn_conv2d_plan *plan, size_t *b
 vnn_status vnn_conv2d_plan_run(const vnn_conv2d_plan *plan, const float *x, float *y,
                                void *workspace, size_t workspace_bytes)
 {
-    if (!plan || !x || !y)
+    if (!plan)
         return VNN_ERR_INVALID_ARG;
-    size_t x_bytes = plan->N * plan->H * plan->W * plan->C_in * sizeof(float);
-    size_t y_bytes = plan->M * plan->C_out * sizeof(float);
+    return vnn_conv2d_plan_run_batch(plan, plan->desc.N, x, y, workspace, workspace_bytes);
+}
+
+vnn_status vnn_conv2d_plan_run_batch(const vnn_conv2d_plan *plan, int64_t N, const float *x,
+                                     float *y, void *workspace, size_t workspace_bytes)
+{
+    if (!plan || !x || !y || N < 1)
+        return VNN_ERR_INVALID_ARG;
+    /* The packed weights do not depend on the batch: run a copy of the
+     * plan with its sizes for N images. */
+    vnn_conv2d_plan p = *plan;
+    size_t x_bytes, y_bytes;
+    if (!vnn_float_bytes4(N, plan->desc.H, plan->desc.W, plan->desc.C_in, &x_bytes) ||
+        !vnn_float_bytes4(N, (int64_t)plan->OH, (int64_t)plan->OW, plan->desc.C_out,
+                          &y_bytes))
+        return VNN_ERR_INVALID_ARG;
     if (vnn_overlaps(x, x_bytes, y, y_bytes))
         return VNN_ERR_INVALID_ARG;
+    p.desc.N = N;
+    p.N = (size_t)N;
+    p.M = p.N * p.OH * p.OW;
+    if (p.path == VNN_CONV_GEMM)
+        p.block_rows = vnn_conv_gemm_block_rows(&p);
     /* A user workspace: align its start, count the thread slices it holds. */
     size_t slices = 0;
-    if (workspace && plan->ws_per_thread) {
+    if (workspace && p.ws_per_thread) {
         uintptr_t at = (uintptr_t)workspace;
         size_t skip = (VNN_CONV_WS_ALIGN - at % VNN_CONV_WS_ALIGN) % VNN_CONV_WS_ALIGN;
-        if (workspace_bytes < skip || (workspace_bytes - skip) / plan->ws_per_thread < 1)
+        if (workspace_bytes < skip || (workspace_bytes - skip) / p.ws_per_thread < 1)
             return VNN_ERR_INVALID_ARG;
-        slices = (workspace_bytes - skip) / plan->ws_per_thread;
+        slices = (workspace_bytes - skip) / p.ws_per_thread;
         workspace = (char *)workspace + skip;
     } else {
         workspace = NULL;
     }
     if (!vnn_kernels())
         return VNN_ERR_UNSUPPORTED_ISA;
-    return vnn_conv_plan_execute(plan, x, y, workspace, slices);
+    return vnn_conv_plan_execute(&p, x, y, workspace, slices);
 }
 
 vnn_status vnn_conv2d_plan_destroy(vnn_conv2d_plan *plan)
