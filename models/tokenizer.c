@@ -70,9 +70,9 @@ static vnn_status add_word(struct vnn_tokenizer *t, size_t k, size_t off, size_t
         unsigned char c = (unsigned char)w[i];
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
             return vnn_error(VNN_ERR_BAD_FILE,
-                             "tokenizer.vocab: line %zu (id %zu) \"%.*s\": byte 0x%02x at %zu "
-                             "is outside [a-z0-9]",
-                             k + 1, k + 2, (int)(len < 64 ? len : 64), w, c, i);
+                             "tokenizer.vocab: line %zu (id %zu): byte 0x%02x at %zu (after "
+                             "\"%.*s\") is outside [a-z0-9]",
+                             k + 1, k + 2, c, i, (int)(i < 64 ? i : 64), w);
         h = fnv_step(h, c);
     }
     int64_t old = lookup(t, w, len, h);

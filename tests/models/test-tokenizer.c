@@ -369,7 +369,7 @@ static uint64_t fnv1a_ids(const int64_t *ids, int64_t n)
 /* One group folder's file names, sorted, listed once (a glob per document
  * would read the folder thousands of times). */
 struct folder {
-    char group[256];
+    char group[1024];
     char **names;
     int n;
 };
@@ -390,7 +390,8 @@ static void folder_free(struct folder *d)
 static void folder_load(struct folder *d, const char *corpus, const char *group)
 {
     folder_free(d);
-    snprintf(d->group, sizeof d->group, "%s", group);
+    int gn = snprintf(d->group, sizeof d->group, "%s", group);
+    VT_CHECK(gn > 0 && (size_t)gn < sizeof d->group, "group name too long");
     char path[4096];
     int pn = snprintf(path, sizeof path, "%s/%s", corpus, group);
     VT_CHECK(pn > 0 && (size_t)pn < sizeof path, "path too long in %s", corpus);
