@@ -8,15 +8,17 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
+#include "bench-model.h"
 #include "bench.h"
 #include "dispatch/dispatch.h" /* the GEMM microkernel name */
 #include "shim/vnn_bench.h"
 #include "vnn-bench-config.h"  /* VB_GEMM_SHAPES_DEFAULT, VB_CONV_/POOL_SHAPES_DEFAULT,
-                                * VB_ATTENTION_SHAPES_DEFAULT */
+                                * VB_ATTENTION_SHAPES_DEFAULT, VB_MODEL_WEIGHTS_DIR_DEFAULT */
 #include "vnn/vnn.h"
 
 static const char *gemm_shapes;
 static const char *conv_shapes, *pool_shapes;
+static const char *model_weights_dir = VB_MODEL_WEIGHTS_DIR_DEFAULT;
 
 void *vb_alloc(size_t bytes) { return aligned_alloc(64, (bytes + 63) & ~(size_t)63); }
 
@@ -35,7 +37,7 @@ static void usage(void)
 {
     printf(
         "usage: vnn-bench [--gemm_shapes=FILE] [--conv_shapes=FILE] [--pool_shapes=FILE]\n"
-        "                 [Google Benchmark flags]\n"
+        "                 [--model_weights_dir=DIR] [Google Benchmark flags]\n"
         "\n"
         "Benchmarks, named <op>/<shape>/<impl>, counter GFLOPS (GBps: pool, membw):\n"
         "  gemm/MxNxK/vnn         vnn_sgemm, C = A * B row-major (label: the ISA and\n"
@@ -70,6 +72,14 @@ static void usage(void)
         "                         $VNN_BENCH_MEMBW_MIB sets the size)\n"
         "  peak/membw/copy        copy between two such buffers, GBps = (read + written)\n"
         "                         bytes / s, counted as pooling counts them\n"
+        "  model/<m>_b<N>[_t<T>]/vnn  a whole model, vnn_model_run_images/_tokens on N\n"
+        "                         samples (T tokens each, full length): cnn_b1, cnn_b64,\n"
+        "                         bilstm_b{1,64}_t128, transformer_b{1,64}_t128,\n"
+        "                         transformer_b1_t512; counters samples_per_s and ms;\n"
+        "                         seeded random weights in --model_weights_dir=DIR\n"
+        "                         (default %s; files written if absent),\n"
+        "                         the same files tools/models/bench_pytorch.py runs\n"
+        "  model/<...>/vnn_<isa>  the same with each other SIMD ISA forced\n"
         "Google Benchmark appends /real_time (wall-clock time is measured), so\n"
         "--benchmark_filter='gemm/1024x1024x1024/vnn/' selects just that one;\n"
         "--benchmark_list_tests=true lists every name.\n"
@@ -99,7 +109,8 @@ static void usage(void)
         "\n"
         "Google Benchmark flags (--benchmark_min_time defaults to " VB_DEFAULT_MIN_TIME
         " s):\n",
-        VB_GEMM_SHAPES_DEFAULT, VB_CONV_SHAPES_DEFAULT, VB_POOL_SHAPES_DEFAULT);
+        VB_MODEL_WEIGHTS_DIR_DEFAULT, VB_GEMM_SHAPES_DEFAULT, VB_CONV_SHAPES_DEFAULT,
+        VB_POOL_SHAPES_DEFAULT);
 }
 
 /* Takes our own flags out of argv (Google Benchmark rejects unknown ones). */
@@ -107,6 +118,7 @@ static int take_own_flags(int argc, char **argv)
 {
     static const char shapes_flag[] = "--gemm_shapes=";
     static const char conv_flag[] = "--conv_shapes=", pool_flag[] = "--pool_shapes=";
+    static const char model_flag[] = "--model_weights_dir=";
     int n = 1;
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], shapes_flag, sizeof shapes_flag - 1) == 0)
@@ -115,6 +127,8 @@ static int take_own_flags(int argc, char **argv)
             conv_shapes = argv[i] + sizeof conv_flag - 1;
         else if (strncmp(argv[i], pool_flag, sizeof pool_flag - 1) == 0)
             pool_shapes = argv[i] + sizeof pool_flag - 1;
+        else if (strncmp(argv[i], model_flag, sizeof model_flag - 1) == 0)
+            model_weights_dir = argv[i] + sizeof model_flag - 1;
         else if (strcmp(argv[i], "-h") == 0)
             argv[n++] = "--help";
         else
@@ -163,6 +177,7 @@ static void add_context(int threads)
     vb_add_context("gemm_shapes", gemm_shapes);
     vb_add_context("conv_shapes", conv_shapes);
     vb_add_context("pool_shapes", pool_shapes);
+    vb_add_context("model_weights_dir", model_weights_dir);
 }
 
 /* The flag, else the environment variable, else the default. */
@@ -211,6 +226,9 @@ int main(int argc, char **argv)
      * bench/shapes/attention.txt (bench-attention.c). */
     const char *attn_env = getenv("VNN_BENCH_ATTENTION_SHAPES");
     if (!vb_register_attention(attn_env && *attn_env ? attn_env : VB_ATTENTION_SHAPES_DEFAULT))
+        return 2;
+    /* model/<family>_b<N>[_t<T>]/<impl> (bench-model.c). */
+    if (!vb_register_model(model_weights_dir))
         return 2;
     return vb_main(argc, argv, usage);
 }
