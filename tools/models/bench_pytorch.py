@@ -100,7 +100,6 @@ def worker(args):
     # OPENBLAS_CORETYPE dropped or set) before this import.
     import warnings
 
-    import numpy as np
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -343,7 +342,10 @@ def ensure_weights(args):
     log("writing the weight files (%s) with vnn-bench ..." % ", ".join(missing))
     cmd = [args.vnn_bench, "--benchmark_filter=^model/[a-z]+_b1(_t128)?/vnn/",
            "--benchmark_min_time=0.01", "--model_weights_dir=%s" % args.weights_dir]
-    subprocess.run(cmd, env=vnn_env(args), stdout=subprocess.DEVNULL, check=True)
+    p = subprocess.run(cmd, env=vnn_env(args), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise SystemExit("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode, p.stderr))
     missing = [f for f in FAMILIES if not weights_file(args.weights_dir, f)]
     if missing:
         raise SystemExit("vnn-bench wrote no weight file for %s in %s"
@@ -358,7 +360,7 @@ def loadavg():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
     ap.add_argument("--quick", action="store_true",
@@ -369,8 +371,8 @@ def main():
     ap.add_argument("--isa", choices=("avx2", "avx512"),
                     help="both sides on this ISA (VNN_ISA, ATEN_CPU_CAPABILITY, ...)")
     ap.add_argument("--json", metavar="OUT", help="write the results here")
-    ap.add_argument("--vnn-bench", default=os.path.join("build", "bench", "vnn-bench"),
-                    help="path of vnn-bench (default build/bench/vnn-bench)")
+    ap.add_argument("--vnn-bench", default=os.path.join(REPO, "build", "bench", "vnn-bench"),
+                    help="path of vnn-bench (default: build/bench/vnn-bench in the repo)")
     ap.add_argument("--weights-dir",
                     help="the weight files (default: model-weights beside vnn-bench)")
     ap.add_argument("--only", metavar="REGEX", help="benchmarks whose name matches")
@@ -389,6 +391,8 @@ def main():
         args.weights_dir or os.path.join(os.path.dirname(args.vnn_bench), "model-weights"))
     ensure_weights(args)
     benches = [b for b in BENCHMARKS if not args.only or re.search(args.only, b[0])]
+    if not benches:
+        raise SystemExit("no benchmark matches --only %r" % args.only)
     envs = torch_envs(args)
     load_start = loadavg()
     log("load average at start: %s (%d CPUs)" % (" ".join(load_start or ["?"]),
