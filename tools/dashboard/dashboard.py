@@ -325,6 +325,9 @@ def load_run(run_dir):
             run["pytorch"].append(doc)
     models = read_json(os.path.join(run_dir, "models.json"), [])
     run["models"] = models if isinstance(models, list) else []
+    # The best ISA (the default process) first: avx512, avx2, neon, scalar.
+    rank = {"avx512": 0, "avx2": 1, "neon": 2, "scalar": 3}
+    run["isa_runs"].sort(key=lambda ir: (rank.get(ir["isa"], 9), ir["isa"]))
     run["shapes"] = load_shapes(run_dir, contexts)
     ctx0 = contexts[0] if contexts else {}
     machine = meta.get("machine") or {}
