@@ -11,6 +11,11 @@
  * (F32, F16 or BF16 in the file) are converted to float and packed for the
  * kernels once, at load.
  *
+ * Weights are packed for the kernels of the ISA selected at load time, and
+ * the convolution, LSTM and dense layers keep using those kernels if
+ * vnn_set_isa() changes later (the other ops follow the current ISA): to
+ * run a model on a forced ISA, select it before loading.
+ *
  * A loaded model is read-only: any number of threads may run it at once,
  * each with its own context (or NULL, below). A context holds the
  * activation buffers of one run; it grows to the largest batch it has seen
