@@ -495,10 +495,11 @@ VT_TEST(tokenizer, parity_with_python)
 
     FILE *tsv = fopen(golden, "r");
     VT_CHECK(tsv, "cannot open %s", golden);
-    char line[4096];
+    char *line = NULL;
+    size_t line_cap = 0;
     long lineno = 0, docs = 0;
     struct folder folder = {0};
-    while (fgets(line, sizeof line, tsv)) {
+    while (getline(&line, &line_cap, tsv) >= 0) {
         lineno++;
         if (line[0] == '#' || line[0] == '\n')
             continue;
@@ -528,6 +529,7 @@ VT_TEST(tokenizer, parity_with_python)
         docs++;
     }
     fclose(tsv);
+    free(line);
     folder_free(&folder);
     VT_CHECK(docs > 0, "%s lists no documents", golden);
     vt_log("%ld test documents tokenize exactly as in Python", docs);
