@@ -71,12 +71,7 @@ for f in "$bench" "$vnn"; do
 done
 
 # Chart.js for the page, pinned by package-lock.json.
-if ! cmp -s "$DASH/package-lock.json" "$DASH/node_modules/.vnn-lock" 2>/dev/null; then
-    command -v npm >/dev/null 2>&1 || tools/ci/deps.sh npm
-    echo "bench-all: npm ci in $DASH (Chart.js for the page)"
-    (cd "$DASH" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    cp "$DASH/package-lock.json" "$DASH/node_modules/.vnn-lock"
-fi
+"$DASH/install.sh"
 
 started=$(date +%s)
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -1,9 +1,11 @@
 #!/bin/sh
 # vnn quick start for a fresh Debian 12 machine (run as root: installs what
 # it lacks, configures and builds by itself).
-#   tools/quickstart.sh run    vnn info + every kernel benchmarked beside oneDNN
-#                              (and OpenBLAS for GEMM): gemm, conv, pool, lstm,
-#                              attention, ops, and the machine's FMA/memory peaks
+#   tools/quickstart.sh run    every kernel and model benchmarked beside oneDNN,
+#                              OpenBLAS and PyTorch on every ISA the machine has,
+#                              the models' accuracy; the run stored in
+#                              build/results, the page build/dashboard/index.html
+#                              (options: tools/bench-all.sh --help, e.g. --full)
 #   tools/quickstart.sh test   the whole test suite: native (Criterion, vs oneDNN)
 #                              and the aarch64 cross build under qemu
 set -eu
@@ -30,44 +32,34 @@ fetch_corpus() {
 
 case "${1:-}" in
 run)
+    shift
+    # python3-torch for the PyTorch column, unless --no-pytorch.
+    case " $* " in
+    *" --no-pytorch "*) ;;
+    *) tools/ci/deps.sh python3-torch python3-numpy ;;
+    esac
     build_native
     fetch_corpus
-    "$BUILD/tools/vnn" info
-    echo
-    # The three models on their real test data (accuracy, throughput).
-    for model in cnn bilstm transformer; do
-        "$BUILD/tools/vnn" run "$model"
-        echo
-    done
-    # Median of 3 repetitions per benchmark, interleaved at random so that a
-    # burst of outside load does not fall on one implementation's
-    # repetitions only (vnn and oneDNN are compared within the run).
-    # VNN_NUM_THREADS applies to vnn, oneDNN and OpenBLAS alike. Extra
-    # arguments go to Google Benchmark.
-    shift
-    # Debian's OpenBLAS does not know recent CPU models and falls back to its
-    # generic Prescott kernels; unless the environment names a core, name the
-    # one this CPU can run (the benchmark context reports the core used).
-    if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-        if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
-        elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
-        fi
-    fi
-    exec "$BUILD/bench/vnn-bench" \
-        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-        --benchmark_enable_random_interleaving=true "$@"
+    # vnn info, one vnn-bench process per ISA (oneDNN and OpenBLAS held to
+    # it), the models on their test data, the PyTorch comparison; the run is
+    # added to $BUILD/results and the dashboard written. Arguments go to
+    # tools/bench-all.sh (--full, --results DIR, --threshold PCT, ...).
+    exec tools/bench-all.sh "$@"
     ;;
 test)
     build_native
     fetch_corpus
     status=0
+    # The dashboard's browser test: Debian's Chromium, puppeteer-core (npm).
+    tools/ci/deps.sh chromium || status=1
+    tools/dashboard/install.sh || status=1
     meson test -C "$BUILD" --print-errorlogs || status=1
     tools/ci/cross-test.sh || status=1
     tools/ci/summarize.sh "$BUILD" build-aarch64
     exit $status
     ;;
 *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]
     ;;
 esac
