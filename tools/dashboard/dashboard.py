@@ -513,7 +513,7 @@ def models_data(run, rows):
             shape = split_name(name)[1] or name
             if shape not in labels:
                 labels.append(shape)
-    datasets, table = [], []
+    datasets, table, notes = [], [], []
     for doc in run["pytorch"]:
         ctx = doc.get("context") or {}
         t = ctx.get("threads")
@@ -529,6 +529,13 @@ def models_data(run, rows):
                     "pytorch": b.get("pytorch_samples_per_s"), "ratio": b.get("ratio"),
                     "pytorch_config": b.get("pytorch_best_config"),
                     "pytorch_isa": b.get("pytorch_isa"), "torch": ctx.get("torch")})
+        notes.append("PyTorch %s at %s thread%s: the best of its tuned variants, median of %s "
+                     "runs of %s s%s; vnn measured in the same script run (vnn-bench, median)." % (
+                         ctx.get("torch") or "?", t, "" if t == 1 else "s", ctx.get("reps", "?"),
+                         ctx.get("min_time_s", "?"),
+                         (", both sides held to %s (vnn VNN_ISA, PyTorch ATEN_CPU_CAPABILITY)"
+                          % ctx["isa_flag"]) if ctx.get("isa_flag") else
+                         ", every ATen CPU capability tried"))
         suffix = ", %s thread%s" % (t, "" if t == 1 else "s") if t else ""
         datasets.append({"label": "vnn" + suffix, "kind": "vnn", "data": vnn_d})
         datasets.append({"label": "PyTorch" + suffix, "kind": "pytorch", "data": pt_d})
@@ -542,7 +549,7 @@ def models_data(run, rows):
         if any(d is not None for d in data):
             datasets.append({"label": "vnn %s (vnn-bench, %s threads)" % (isa, threads),
                              "kind": "vnn-bench", "data": data})
-    return {"labels": labels, "datasets": datasets, "comparison": table}
+    return {"labels": labels, "datasets": datasets, "comparison": table, "notes": notes}
 
 
 def accuracy_rows(run):
@@ -633,7 +640,7 @@ def build(results_dir, threshold=0.05):
         "results_dir": os.path.abspath(results_dir), "threshold": threshold,
         "machine": None, "run": None, "runs": [], "other_runs": 0, "rows": [],
         "ratio_charts": [], "rooflines": [], "models": {"labels": [], "datasets": [],
-                                                       "comparison": []},
+                                                       "comparison": [], "notes": []},
         "accuracy": [], "history": {"datasets": []}, "regressions": [], "warnings": [],
         "notes": NOTES,
     }
@@ -659,6 +666,17 @@ def build(results_dir, threshold=0.05):
     for r in rows:
         if r["error"]:
             data["warnings"].append("%s %s failed: %s" % (r["isa_run"], r["name"], r["error"]))
+    # Other work on the machine: the load average when the first vnn-bench
+    # process started (the 1-minute average also holds whatever ran just
+    # before, a build for instance).
+    cpus = latest["logical_cpus"] or 1
+    load = ((latest["isa_runs"][0]["context"].get("load_avg") or [None])[0]
+            if latest["isa_runs"] else None)
+    if isinstance(load, (int, float)) and load > 1.5 * cpus:
+        data["warnings"].append(
+            "the machine was busy: load average %.1f on %d CPUs when the benchmarks started; "
+            "other work competed for the cores, so the numbers (and any regression) are "
+            "unreliable" % (load, cpus))
     # A drop of the machine's own peaks in the same run: outside load.
     peak_drops = [r for r in rows if r["op"] == "peak" and r["status"] == "slower"]
     if peak_drops:

@@ -125,12 +125,19 @@
       banner.append(document.createTextNode(regs.length + ' regression' + (regs.length > 1 ? 's' : '') +
         ' beyond ' + (100 * DATA.threshold) + '% against the previous run (' +
         DATA.runs[DATA.runs.length - 2].id + ')'));
+      // The largest drops first; past ten, the rest folded away.
+      const sorted = regs.slice().sort((a, b) => a.delta - b.delta);
+      const item = (r) => el('li', {}, r.isa_run + ' ' + r.name + ': ' + fmt(r.prev) + ' \u2192 ' +
+        fmt(r.value) + ' ' + r.unit + ' (' + pct(r.delta) + ')');
       const ul = el('ul', { id: 'regression-list' });
-      for (const r of regs) {
-        ul.append(el('li', {}, r.isa_run + ' ' + r.name + ': ' + fmt(r.prev) + ' \u2192 ' + fmt(r.value) +
-          ' ' + r.unit + ' (' + pct(r.delta) + ')'));
-      }
+      for (const r of sorted.slice(0, 10)) ul.append(item(r));
       banner.append(ul);
+      if (sorted.length > 10) {
+        const more = el('ul', {});
+        for (const r of sorted.slice(10)) more.append(item(r));
+        banner.append(el('details', { id: 'regression-more' },
+          el('summary', {}, (sorted.length - 10) + ' more (the table below: "regressions only")'), more));
+      }
     } else {
       banner.className = 'banner ok';
       banner.textContent = 'No regression beyond ' + (100 * DATA.threshold) +
@@ -324,6 +331,7 @@
           cls: (r) => (defined(r.ratio) ? (r.ratio >= 1 ? 'win' : 'lose') : '') },
         { title: 'PyTorch configuration', get: (r) => r.pytorch_config || '\u2013', cls: () => 'label' },
       ], md.comparison, { id: 'models-comparison' }));
+      for (const note of md.notes) mt.append(el('p', { class: 'small' }, note));
     } else {
       mt.append(el('p', { class: 'empty' }, 'No PyTorch comparison in this run (--no-pytorch, or python3-torch missing).'));
     }

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import unittest
@@ -190,6 +191,18 @@ class Single(unittest.TestCase):
                          ["avx512: vnn / oneDNN", "avx512: vnn / OpenBLAS"])
         self.assertAlmostEqual(g["datasets"][1]["data"][1], 2.0)
 
+    def test_busy_machine_warning(self):
+        self.assertFalse(any("machine was busy" in w for w in self.data["warnings"]))
+        with tempfile.TemporaryDirectory() as d:
+            run = os.path.join(d, "20260101-120000")
+            shutil.copytree(os.path.join(fixture("single"), "20260101-120000"), run)
+            path = os.path.join(run, "bench-avx512.json")
+            doc = json.load(open(path))
+            doc["context"]["load_avg"] = [3.5, 2.0, 1.0]
+            json.dump(doc, open(path, "w"))
+            warnings = dashboard.build(d)["warnings"]
+            self.assertTrue(any("load average 3.5 on 2 CPUs" in w for w in warnings), warnings)
+
     def test_models_without_pytorch(self):
         m = self.data["models"]
         self.assertEqual(m["labels"], ["cnn_b1", "transformer_b1_t128"])
@@ -297,6 +310,9 @@ class History(unittest.TestCase):
         c = m["comparison"][0]
         self.assertEqual((c["benchmark"], c["threads"], c["pytorch"]), ("cnn_b1", 1, 2000.0))
         self.assertAlmostEqual(c["ratio"], 8000 * 0.98 / 2000)
+        self.assertEqual(m["notes"], ["PyTorch 1.13.1 at 1 thread: the best of its tuned variants, "
+                                      "median of 3 runs of 0.1 s, every ATen CPU capability tried; vnn "
+                                      "measured in the same script run (vnn-bench, median)."])
         acc = self.data["accuracy"]
         self.assertEqual([a["model"] for a in acc], ["cnn", "bilstm", "transformer"])
         self.assertTrue(any("vnn run transformer" in w for w in self.data["warnings"]))
