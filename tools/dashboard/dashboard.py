@@ -677,6 +677,15 @@ def build(results_dir, threshold=0.05):
             "the machine was busy: load average %.1f on %d CPUs when the benchmarks started; "
             "other work competed for the cores, so the numbers (and any regression) are "
             "unreliable" % (load, cpus))
+    # A kernel faster than the FMA peak measured beside it: that measurement
+    # was disturbed (or the peak benchmark misses a trick).
+    above = [r for r in rows if r["metric"] == "GFLOPS" and (r["pct_peak"] or 0) > 110]
+    if above:
+        top = max(above, key=lambda r: r["pct_peak"])
+        data["warnings"].append(
+            "%d benchmark(s) ran above the FMA peak measured in the same run (up to %.0f%%, %s %s): "
+            "that peak measurement was low, so '%% of peak' and the roofs are too"
+            % (len(above), top["pct_peak"], top["isa_run"], top["name"]))
     # A drop of the machine's own peaks in the same run: outside load.
     peak_drops = [r for r in rows if r["op"] == "peak" and r["status"] == "slower"]
     if peak_drops:

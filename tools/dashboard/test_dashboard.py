@@ -202,6 +202,16 @@ class Single(unittest.TestCase):
             json.dump(doc, open(path, "w"))
             warnings = dashboard.build(d)["warnings"]
             self.assertTrue(any("load average 3.5 on 2 CPUs" in w for w in warnings), warnings)
+            for b in doc["benchmarks"]:
+                if b["name"].startswith("peak/fma/avx512/"):
+                    b["GFLOPS"] = 100.0
+            json.dump(doc, open(path, "w"))
+            warnings = dashboard.build(d)["warnings"]
+            self.assertIn("5 benchmark(s) ran above the FMA peak measured in the same run (up to 150%, "
+                          "avx512 gemm/512x512x512/vnn)", " ".join(warnings))
+
+    def test_no_peak_warning(self):
+        self.assertFalse(any("above the FMA peak" in w for w in self.data["warnings"]))
 
     def test_models_without_pytorch(self):
         m = self.data["models"]
