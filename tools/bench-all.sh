@@ -191,7 +191,7 @@ if [ $accuracy = 1 ]; then
     for m in cnn bilstm transformer; do
         if "$vnn" run "$m" --json >"$run/run-$m.json" 2>"$run/run-$m.err"; then
             jq -c . "$run/run-$m.json" >>"$run/models.jsonl"
-            jq -r '"  \(.model): accuracy \(.accuracy // "-")%, \(.samples_per_s | floor) samples/s"' "$run/run-$m.json"
+            jq -r '"  \(.model): accuracy \(if .accuracy then (.accuracy * 100 | round) / 100 else "-" end)%, \(.samples_per_s | floor) samples/s"' "$run/run-$m.json"
         else
             err=$(tail -n 1 "$run/run-$m.err")
             echo "  $m: $err"
