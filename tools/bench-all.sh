@@ -80,6 +80,8 @@ mkdir -p "$run/shapes"
 cp bench/shapes/*.txt "$run/shapes/"
 "$vnn" info >"$run/info.txt"
 cat "$run/info.txt"
+# The machine context first, so a run stopped halfway still says where it ran.
+$PY "$DASH/dashboard.py" record "$run" --preset "$preset" --build "$BUILD" --argv "$argv"
 echo
 
 best=$(sed -n 's/^isa: *\([a-z0-9]*\).*/\1/p' "$run/info.txt")
@@ -218,7 +220,6 @@ if [ $have_torch = 1 ]; then
     done
 fi
 
-$PY "$DASH/dashboard.py" record "$run" --preset "$preset" --build "$BUILD" --argv "$argv"
 echo
 echo "run $stamp stored in $run ($(elapsed))"
 echo

@@ -301,8 +301,8 @@ def load_run(run_dir):
     meta = read_json(os.path.join(run_dir, "run.json"), {}) or {}
     bench_files = sorted(glob.glob(os.path.join(run_dir, "bench-*.json")))
     pytorch_files = sorted(glob.glob(os.path.join(run_dir, "pytorch*.json")))
-    if not meta and not bench_files and not pytorch_files:
-        return None
+    if not bench_files and not pytorch_files:
+        return None  # nothing measured (a run stopped early)
     run = {"id": os.path.basename(os.path.normpath(run_dir)), "dir": run_dir, "meta": meta,
            "isa_runs": [], "pytorch": [], "models": []}
     contexts = []
@@ -332,13 +332,18 @@ def load_run(run_dir):
     ctx0 = contexts[0] if contexts else {}
     machine = meta.get("machine") or {}
     run["cpu"] = machine.get("cpu") or ctx0.get("cpu") or "unknown CPU"
+    # vnn's CPU line ends with "(vendor), N logical CPUs": keep the model.
+    m = re.match(r"(.*?)\s+\((\w+)\),", run["cpu"])
+    if m:
+        run["cpu"] = m.group(1)
+    run["cpu"] = re.sub(r"\s+", " ", run["cpu"]).strip()
     run["logical_cpus"] = machine.get("logical_cpus") or ctx0.get("num_cpus")
     run["threads"] = meta.get("threads") or first_int(ctx0.get("threads"))
     if run["threads"] is None and run["pytorch"]:
         run["threads"] = run["pytorch"][0].get("context", {}).get("threads")
     run["date"] = meta.get("date") or ctx0.get("date") or ""
     run["machine_key"] = "%s | %s CPUs | %s threads" % (
-        re.sub(r"\s+", " ", run["cpu"]).strip(), run["logical_cpus"], run["threads"])
+        run["cpu"], run["logical_cpus"], run["threads"])
     return run
 
 

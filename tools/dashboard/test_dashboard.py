@@ -122,6 +122,24 @@ class Empty(unittest.TestCase):
         self.assertEqual((data["rows"], data["runs"], data["regressions"]), ([], [], []))
         self.assertTrue(any("no results" in w for w in data["warnings"]))
 
+    def test_run_without_results_is_ignored(self):
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copytree(os.path.join(fixture("single"), "20260101-120000"),
+                            os.path.join(d, "20260101-120000"))
+            os.makedirs(os.path.join(d, "20260102-120000"))   # stopped before any result
+            with open(os.path.join(d, "20260102-120000", "run.json"), "w") as f:
+                json.dump({"date": "2026-01-02T12:00:00+00:00"}, f)
+            data = dashboard.build(d)
+            self.assertEqual([r["id"] for r in data["runs"]], ["20260101-120000"])
+
+    def test_cpu_name_from_the_benchmark_context(self):
+        with tempfile.TemporaryDirectory() as d:
+            run = os.path.join(d, "20260101-120000")
+            shutil.copytree(os.path.join(fixture("single"), "20260101-120000"), run)
+            os.remove(os.path.join(run, "run.json"))
+            data = dashboard.build(d)
+            self.assertEqual(data["machine"]["cpu"], "Test CPU 9000")
+
     def test_missing_folder(self):
         data = dashboard.build(fixture("no-such-folder"))
         self.assertIsNone(data["run"])
