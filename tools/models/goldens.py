@@ -99,27 +99,31 @@ def cnn(weights_dir, golden_dir, log=print):
 
 
 def pick_rows(test_docs, seqs):
-    """12 golden rows: (doc, ids). Four full-length documents (two ham, two
-    spam), seven shorter ones nearest to lengths 1, 16, 32, 64, 100, 150 and
-    200 (the shortest test document is far longer than 1), and, since no
-    test document has a single token, the first token alone of one more test
-    document. All ids are the documents' real tokenized ids. Rows are in
-    document-id order with the one-token row in the middle."""
+    """12 golden rows: (doc, ids, note). Four full-length documents (two ham,
+    two spam); the shortest test document; six more nearest to lengths 16,
+    32, 64, 100, 150 and 200, spam and ham in turn; and, since no test
+    document has a single token, the first token alone of one more (spam)
+    test document. All ids are the documents' real tokenized ids. Rows are
+    in document-id order with the one-token row in the middle."""
     picked = []
     used = set()
-    full = [i for i, s in enumerate(seqs) if len(s) == len(max(seqs, key=len))]
+    longest = max(len(s) for s in seqs)
     for label in (0, 1):
-        for i in [j for j in full if test_docs[j].label == label][:2]:
+        for i in [j for j in range(len(seqs))
+                  if len(seqs[j]) == longest and test_docs[j].label == label][:2]:
             picked.append(i)
             used.add(i)
-    for target in (1, 16, 32, 64, 100, 150, 200):
-        best = min((i for i in range(len(seqs)) if i not in used),
+    wanted = [(1, None), (16, 1), (32, 0), (64, 1), (100, 0), (150, 1), (200, 0)]
+    for target, label in wanted:
+        best = min((i for i in range(len(seqs))
+                    if i not in used and label in (None, test_docs[i].label)),
                    key=lambda i: (abs(len(seqs[i]) - target), test_docs[i].doc_id))
         picked.append(best)
         used.add(best)
     picked.sort(key=lambda i: test_docs[i].doc_id)
     rows = [(test_docs[i], seqs[i], "") for i in picked]
-    one = next(i for i in range(len(seqs)) if i not in used and len(seqs[i]) > 1)
+    one = next(i for i in range(len(seqs))
+               if i not in used and len(seqs[i]) > 1 and test_docs[i].label == 1)
     rows.insert(len(rows) // 2, (test_docs[one], seqs[one][:1], " (first token only)"))
     return rows
 

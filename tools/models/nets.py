@@ -89,9 +89,11 @@ class BiLSTM(nn.Module):
 
     family = "bilstm"
 
-    def __init__(self, tokenizer, embed=64, hidden=64, dense=64, labels=TEXT_LABELS):
+    def __init__(self, tokenizer, embed=64, hidden=64, dense=64, labels=TEXT_LABELS,
+                 dropout=0.0):
         super().__init__()
         self.tokenizer = tokenizer
+        self.dropout = nn.Dropout(dropout)    # training only; no weights
         self.labels = list(labels)
         self.embedding = nn.Embedding(tokenizer.vocab_size, embed, padding_idx=0)
         self.lstm = nn.LSTM(embed, hidden, bidirectional=True, batch_first=True)
@@ -119,15 +121,15 @@ class BiLSTM(nn.Module):
         rev = torch.where(pos <= last, last - pos, pos)   # reverse within length
         gather = last[:, :, None].expand(-1, 1, self.lstm.hidden_size)
         finals = []
-        for x, suffix in ((self.embedding(ids), ""),
-                          (self.embedding(ids.gather(1, rev)), "_reverse")):
+        for x, suffix in ((self.dropout(self.embedding(ids)), ""),
+                          (self.dropout(self.embedding(ids.gather(1, rev))), "_reverse")):
             weights = [getattr(self.lstm, n + "_l0" + suffix)
                        for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
             zeros = x.new_zeros(1, x.shape[0], self.lstm.hidden_size)
             out, _, _ = torch._VF.lstm(x, (zeros, zeros), weights, True, 1, 0.0,
                                        self.training, False, True)
             finals.append(out.gather(1, gather)[:, 0])
-        features = torch.cat(finals, dim=1)
+        features = self.dropout(torch.cat(finals, dim=1))
         return self.fc2(F.relu(self.fc1(features)))
 
     def metadata(self):

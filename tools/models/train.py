@@ -41,9 +41,9 @@ MAX_TOKENS = 256
 
 # per model: epochs, batch size, learning rate, gradient clip (None = off)
 CONFIG = {
-    "cnn": dict(epochs=6, batch=64, lr=1e-3, clip=None),
-    "bilstm": dict(epochs=6, batch=32, lr=2e-3, clip=1.0),
-    "transformer": dict(epochs=8, batch=32, lr=5e-4, clip=1.0),
+    "cnn": dict(epochs=10, batch=64, lr=1e-3, clip=None, schedule="cosine"),
+    "bilstm": dict(epochs=5, batch=32, lr=2e-3, clip=1.0, dropout=0.3),
+    "transformer": dict(epochs=3, batch=32, lr=1e-3, clip=1.0, dropout=0.1),
 }
 
 
@@ -84,9 +84,12 @@ def train_cnn(args, cfg, log):
     fit_x, fit_y, val_x, val_y = x[:55000], y[:55000], x[55000:], y[55000:]
     model = nets.CNN()
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    # cosine: the learning rate falls from lr towards 0 over the epochs
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg["epochs"])
     rng = np.random.default_rng(args.seed)
     for epoch in range(1, cfg["epochs"] + 1):
         t0 = time.time()
+        lr = opt.param_groups[0]["lr"]
         model.train()
         order = rng.permutation(len(fit_x))
         total_loss, correct = 0.0, 0
@@ -100,9 +103,10 @@ def train_cnn(args, cfg, log):
             opt.step()
             total_loss += float(loss) * len(idx)
             correct += int((logits.argmax(1) == yb).sum())
+        sched.step()
         vc, vn = evaluate.accuracy(evaluate.image_logits(model, val_x), val_y)
-        log("epoch %d  loss %.4f  train acc %.2f%%  val acc %.2f%% (%d/%d)  %.1fs"
-            % (epoch, total_loss / len(order), 100.0 * correct / len(order),
+        log("epoch %d  lr %.2e  loss %.4f  train acc %.2f%%  val acc %.2f%% (%d/%d)  %.1fs"
+            % (epoch, lr, total_loss / len(order), 100.0 * correct / len(order),
                100.0 * vc / vn, vc, vn, time.time() - t0))
     return model
 
@@ -132,7 +136,10 @@ def train_text(name, args, cfg, log):
     val_y = [d.label for d in val]
     log("%d training documents (%d spam), %d validation documents"
         % (len(fit), int(fit_y.sum()), len(val)))
-    model = nets.BiLSTM(tok) if name == "bilstm" else nets.Transformer(tok)
+    if name == "bilstm":
+        model = nets.BiLSTM(tok, dropout=cfg["dropout"])
+    else:
+        model = nets.Transformer(tok, dropout=cfg["dropout"])
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
     rng = np.random.default_rng(args.seed)
     lengths = [len(s) for s in fit_seqs]
@@ -163,6 +170,8 @@ def run(name, args):
     cfg = dict(CONFIG[name])
     if args.epochs:
         cfg["epochs"] = args.epochs
+    if args.lr:
+        cfg["lr"] = args.lr
     log = Log(os.path.join(args.out, name + ".train.log"))
     seed_all(args.seed)
     header(log, name, cfg, args.seed)
@@ -189,6 +198,7 @@ def main(argv=None):
     ap.add_argument("--out", default="models/weights")
     ap.add_argument("--golden", default="tests/models/golden")
     ap.add_argument("--epochs", type=int, default=0, help="override the per-model default")
+    ap.add_argument("--lr", type=float, default=0.0, help="override the per-model default")
     ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
