@@ -115,7 +115,8 @@ static void run_tile(const struct vnn_conv2d_plan *p, const float *x, float *y,
         /* A line of the next pass's weights per k step. */
         prm.prefetch = w->pf;
         prm.prefetch_lines = nt ? min_sz(w->ksteps, (size_t)(w->pf_end - w->pf + 15) / 16) : 0;
-        w->pf += prm.prefetch_lines * 16;
+        if (prm.prefetch_lines) /* pf is NULL on the last pass: no NULL + 0 (UB) */
+            w->pf += prm.prefetch_lines * 16;
         const size_t c0 = j % p->ncb * nr, cols = min_sz(nr, p->cout_g - c0);
         float *yc = y + j / p->ncb * p->cout_g + c0;
         if (cols == nr) {
