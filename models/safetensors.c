@@ -358,6 +358,10 @@ vnn_status vnn_st_parse(const void *data, size_t size, struct vnn_st_file **out)
     json_error_t jerr;
     json_t *root = json_loadb((const char *)bytes + 8, (size_t)hlen, JSON_REJECT_DUPLICATES,
                               &jerr);
+    /* jansson reports its allocation failures as json_error_out_of_memory,
+     * except in its lexer's set-up, which leaves the error empty. */
+    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]))
+        return vnn_error(VNN_ERR_OUT_OF_MEMORY, "safetensors: no memory to parse the header");
     if (!root)
         return bad("header JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
     if (!json_is_object(root)) {

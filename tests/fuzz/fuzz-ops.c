@@ -22,7 +22,7 @@
 #include "vnn/vnn.h"
 
 #define SENTINEL 1234.5f
-#define MAX_OUT 4
+#define MAX_OUT 6
 
 /* The fuzz input as a stream of small choices (zeros once it runs out). */
 struct rd {
