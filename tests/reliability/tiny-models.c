@@ -10,7 +10,7 @@ const char *const tiny_families[] = {"cnn", "bilstm", "transformer", NULL};
 
 /* The tensors before they are laid out: names, shapes, values. */
 struct tensor {
-    char name[96];
+    char name[160];
     int ndim;
     int64_t shape[4];
 };
