@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/models/train.py {cnn|bilstm|transformer|all}
         [--corpus build/data/spam-assassin/data] [--out models/weights]
-        [--golden tests/models/golden] [--epochs N] [--seed S]
+        [--golden tests/models/golden] [--epochs N] [--lr X] [--seed S]
 
 cnn: Fashion-MNIST, trained on training images 0..54999, the last 5,000
 held out to print progress. bilstm, transformer: SpamAssassin, trained on
