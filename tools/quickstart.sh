@@ -6,8 +6,9 @@
 #                              the models' accuracy; the run stored in
 #                              build/results, the page build/dashboard/index.html
 #                              (options: tools/bench-all.sh --help, e.g. --full)
-#   tools/quickstart.sh test   the whole test suite: native (Criterion, vs oneDNN)
-#                              and the aarch64 cross build under qemu
+#   tools/quickstart.sh test   the whole test suite: native (Criterion, vs oneDNN),
+#                              the aarch64 cross build under qemu, the suite
+#                              under ASan+UBSan, fuzzing, ThreadSanitizer
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${VNN_BUILD_DIR:-build}
@@ -55,11 +56,17 @@ test)
     tools/dashboard/install.sh || status=1
     meson test -C "$BUILD" --print-errorlogs || status=1
     tools/ci/cross-test.sh || status=1
-    tools/ci/summarize.sh "$BUILD" build-aarch64
+    # Reliability: the suite under ASan + UBSan (build-asan), each fuzz
+    # target for 60 s (build-fuzz), the concurrency suite under TSan
+    # (build-tsan); their cases count in the totals below.
+    tools/ci/sanitize.sh "$BUILD" || status=1
+    tools/ci/fuzz.sh || status=1
+    tools/ci/tsan.sh || status=1
+    tools/ci/summarize.sh "$BUILD" build-aarch64 build-asan build-fuzz build-tsan
     exit $status
     ;;
 *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
     [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]
     ;;
 esac
