@@ -68,13 +68,18 @@ struct result {
 };
 
 static uint64_t seed;
+/* Every tensor and output of a case starts `shift` floats past its
+ * allocation (0..3, from the input), so no buffer is SIMD-aligned unless
+ * shift is 0; each still ends exactly at its allocation's end. */
+static size_t shift;
 
 static float *tensor(int64_t n, int lo, int hi)
 {
     size_t count = n > 0 ? (size_t)n : 1;
-    float *x = malloc(count * sizeof *x);
+    float *x = malloc((count + shift) * sizeof *x);
     if (!x)
         abort();
+    x += shift;
     for (size_t i = 0; i < count; i++) {
         seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
         x[i] = (float)(lo + (int)(seed % (uint64_t)(hi - lo + 1)));
@@ -85,15 +90,19 @@ static float *tensor(int64_t n, int lo, int hi)
 static float *output(struct result *res, int64_t n)
 {
     size_t count = n > 0 ? (size_t)n : 1;
-    float *y = malloc(count * sizeof *y);
+    float *y = malloc((count + shift) * sizeof *y);
     if (!y || res->n_out == MAX_OUT)
         abort();
+    y += shift;
     for (size_t i = 0; i < count; i++)
         y[i] = SENTINEL;
     res->out[res->n_out] = y;
     res->n[res->n_out++] = count;
     return y;
 }
+
+/* Frees a tensor() or output(). */
+static void release(float *p) { free(p - shift); }
 
 /* A required pointer, replaced by NULL one time in 24. */
 static const void *maybe_null(struct rd *r, const void *p) { return one_in(r, 24) ? NULL : p; }
@@ -145,7 +154,7 @@ static void op_gemm(struct rd *r, struct result *res)
     if (res->st != VNN_OK)
         for (int64_t i = 0; i < (cn > 0 ? cn : 1); i++)
             C[i] = SENTINEL; /* as the other ops' outputs */
-    free(A), free(B), free(bias), free(C0);
+    release(A), release(B), release(bias), release(C0);
 }
 
 static void op_conv(struct rd *r, struct result *res)
@@ -217,7 +226,7 @@ static void op_conv(struct rd *r, struct result *res)
         }
         vnn_conv2d_plan_destroy(plan);
     }
-    free(x), free(w), free(bias);
+    release(x), release(w), release(bias);
 }
 
 static void op_pool(struct rd *r, struct result *res)
@@ -251,7 +260,7 @@ static void op_pool(struct rd *r, struct result *res)
         res->st = kind ? vnn_avgpool2d(&p, N, H, W, C, xp, OH, OW, y)
                        : vnn_maxpool2d(&p, N, H, W, C, xp, OH, OW, y);
     }
-    free(x);
+    release(x);
 }
 
 static void op_lstm(struct rd *r, struct result *res)
@@ -311,7 +320,7 @@ static void op_lstm(struct rd *r, struct result *res)
             if (inplace && res->st != VNN_OK) /* untouched means: still the input */
                 for (int64_t i = 0; i < n1 * H; i++)
                     ho[i] = co[i] = SENTINEL;
-            free(h), free(c);
+            release(h), release(c);
         } else if (plan) {
             abort();
         }
@@ -319,8 +328,13 @@ static void op_lstm(struct rd *r, struct result *res)
     }
     for (int k = 0; k < 2; k++)
         for (int j = 0; j < 4; j++)
-            free(buf[k][j]);
-    free(lengths), free(x), free(h0), free(c0);
+            release(buf[k][j]);
+    free(lengths);
+    release(x);
+    if (h0)
+        release(h0);
+    if (c0)
+        release(c0);
 }
 
 static void op_attention(struct rd *r, struct result *res)
@@ -369,7 +383,10 @@ static void op_attention(struct rd *r, struct result *res)
     }
     res->st = vnn_attention(one_in(r, 40) ? NULL : &p, maybe_null(r, q), maybe_null(r, k),
                             maybe_null(r, v), (float *)maybe_null(r, out), work, work ? ws : 0);
-    free(work), free(q), free(k), free(v), free(lens), free(mask);
+    free(work), free(lens);
+    release(q), release(k), release(v);
+    if (mask)
+        release(mask);
 }
 
 static void op_rows(struct rd *r, struct result *res)
@@ -394,7 +411,7 @@ static void op_rows(struct rd *r, struct result *res)
         float *g = tensor(cols, 1, 3), *beta = tensor(cols, -1, 1);
         res->st = vnn_layernorm(rows, cols, xp, maybe_null(r, g), maybe_null(r, beta),
                                 eps[take(r) % (one_in(r, 8) ? 5 : 3)], yp);
-        free(g), free(beta);
+        release(g), release(beta);
         break;
     }
     case 1: res->st = vnn_softmax(rows, cols, xp, yp); break;
@@ -409,11 +426,12 @@ static void op_rows(struct rd *r, struct result *res)
             ids[t] = one_in(r, 16) ? range(r, -1, vocab + 1) : range(r, 0, vocab > 0 ? vocab - 1 : 0);
         float *table = tensor((vocab > 0 ? vocab : 1) * dim, -4, 4);
         /* y holds rows * cols + 1 >= rows * dim floats only if dim <= cols. */
-        free(res->out[0]);
+        release(res->out[0]);
         res->n_out = 0;
         yp = (float *)maybe_null(r, output(res, (rows > 0 ? rows : 1) * dim));
         res->st = vnn_embedding(rows, maybe_null(r, ids), vocab, dim, maybe_null(r, table), yp);
-        free(ids), free(table);
+        free(ids);
+        release(table);
         break;
     }
     }
@@ -423,7 +441,7 @@ static void op_rows(struct rd *r, struct result *res)
         for (int64_t i = 0; i < n; i++)
             y[i] = SENTINEL;
     }
-    free(x), free(b);
+    release(x), release(b);
 }
 
 static void (*const ops[])(struct rd *, struct result *) = {
@@ -437,6 +455,7 @@ static void run(const uint8_t *data, size_t size, vnn_isa isa, struct result *re
     struct rd r = {data, size, 0};
     unsigned op = take(&r) % (sizeof ops / sizeof *ops);
     seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)take(&r) << 8 ^ take(&r);
+    shift = take(&r) % 4;
     vnn_set_num_threads((int)range(&r, 1, 3));
     *res = (struct result){0};
     ops[op](&r, res);
@@ -477,8 +496,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else if (!close_enough(ref.out[i], fast.out[i], fast.n[i], fast.approx)) {
             abort(); /* the best ISA and the scalar kernels disagree */
         }
-        free(fast.out[i]);
-        free(ref.out[i]);
+        release(fast.out[i]);
+        release(ref.out[i]);
     }
     return 0;
 }
