@@ -1,0 +1,47 @@
+/* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
+ * and a vnn_last_error() that names the function, the argument and its
+ * value. (GEMM so far; the other ops still give the status alone.) */
+#include <string.h>
+
+#include "vnn/vnn.h"
+#include "vt.h"
+
+/* st must be INVALID_ARG and the message must hold every one of `words`. */
+static void expect(vnn_status st, const char *what, const char *const *words)
+{
+    VT_CHECK(st == VNN_ERR_INVALID_ARG, "%s: status \"%s\"", what, vnn_status_str(st));
+    for (; *words; words++)
+        VT_CHECK(strstr(vnn_last_error(), *words), "%s: \"%s\" does not name \"%s\"", what,
+                 vnn_last_error(), *words);
+}
+
+#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+VT_TEST(errors, gemm_names_the_argument)
+{
+    float a[64] = {0}, b[64] = {0}, c[64] = {0};
+    expect(vnn_sgemm(VNN_NO_TRANS, VNN_NO_TRANS, -2, 4, 4, 1, a, 4, b, 4, 0, c, 4), "M < 0",
+           WORDS("vnn_sgemm", "M = -2"));
+    expect(vnn_sgemm(VNN_NO_TRANS, VNN_NO_TRANS, 4, 4, 4, 1, a, 3, b, 4, 0, c, 4), "lda",
+           WORDS("vnn_sgemm", "lda = 3", "max(1, 4)"));
+    expect(vnn_sgemm(VNN_NO_TRANS, VNN_TRANS, 4, 5, 4, 1, a, 4, b, 4, 0, c, 4), "ldc",
+           WORDS("ldc = 4", "max(1, 5)"));
+    expect(vnn_sgemm((vnn_transpose)7, VNN_NO_TRANS, 4, 4, 4, 1, a, 4, b, 4, 0, c, 4),
+           "trans_a", WORDS("trans_a = 7"));
+    expect(vnn_sgemm(VNN_NO_TRANS, VNN_NO_TRANS, 4, 4, 4, 1, a, 4, NULL, 4, 0, c, 4), "NULL B",
+           WORDS("B is NULL"));
+    expect(vnn_sgemm(VNN_NO_TRANS, VNN_NO_TRANS, 2, 2, 3, 1, a, INT64_MAX / 2, b, 2, 0, c, 2),
+           "huge", WORDS("A (2 x 3", "PTRDIFF_MAX"));
+    expect(vnn_sgemm(VNN_NO_TRANS, VNN_NO_TRANS, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2) == VNN_OK
+               ? VNN_ERR_INVALID_ARG
+               : VNN_OK,
+           "a good call", WORDS(""));
+    vnn_gemm_epilogue ep = {.act = (vnn_activation)9};
+    expect(vnn_sgemm_ex(VNN_NO_TRANS, VNN_NO_TRANS, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2, &ep),
+           "act", WORDS("epilogue->act = 9"));
+    vnn_packed_b *p;
+    expect(vnn_sgemm_pack_b(VNN_NO_TRANS, 4, -1, b, 4, &p), "pack N", WORDS("vnn_sgemm_pack_b",
+                                                                         "N = -1"));
+    expect(vnn_sgemm_packed(VNN_NO_TRANS, 2, 1, a, 2, NULL, 0, c, 2, NULL), "packed NULL",
+           WORDS("vnn_sgemm_packed", "B (the packed matrix) is NULL"));
+}
