@@ -40,10 +40,12 @@ static int shape_ok(const vnn_attention_params *p, struct extents *e)
            vnn_float_bytes4(p->N, p->Sk, p->Hkv, p->D, &e->kv);
 }
 
-static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attention_params *p)
+/* For nt threads: the caller reads the thread count once and runs with the
+ * same count it sized the workspace for (another thread may change it). */
+static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attention_params *p,
+                            size_t nt)
 {
-    return vnn_attention_workspace_bytes(&t->attention, &t->gemm, (size_t)p->D,
-                                         (size_t)vnn_get_num_threads());
+    return vnn_attention_workspace_bytes(&t->attention, &t->gemm, (size_t)p->D, nt);
 }
 
 vnn_status vnn_attention_workspace_size(const vnn_attention_params *params, size_t *bytes)
@@ -54,7 +56,7 @@ vnn_status vnn_attention_workspace_size(const vnn_attention_params *params, size
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
-    size_t b = workspace_for(t, params);
+    size_t b = workspace_for(t, params, (size_t)vnn_get_num_threads());
     if (!b)
         return VNN_ERR_INVALID_ARG;
     *bytes = b;
@@ -90,7 +92,8 @@ vnn_status vnn_attention(const vnn_attention_params *params, const float *q, con
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
-    size_t need = workspace_for(t, params);
+    const size_t nt = (size_t)vnn_get_num_threads();
+    size_t need = workspace_for(t, params, nt);
     if (!need)
         return VNN_ERR_INVALID_ARG;
     if (workspace) {
@@ -109,6 +112,6 @@ vnn_status vnn_attention(const vnn_attention_params *params, const float *q, con
         .mask_sn = (size_t)p->mask_stride_n, .mask_sh = (size_t)p->mask_stride_h,
         .mask_sq = (size_t)p->mask_stride_q, .q = q, .k = k, .v = v, .out = out,
     };
-    vnn_attention_execute(&j, workspace, (size_t)vnn_get_num_threads());
+    vnn_attention_execute(&j, workspace, nt);
     return VNN_OK;
 }
