@@ -4,6 +4,7 @@
 
 #include "dispatch/dispatch.h"
 #include "kernels/common/args.h"
+#include "kernels/common/error.h"
 #include "kernels/pool/pool-driver.h"
 #include "vnn/cpu.h"
 #include "vnn/pool.h"
@@ -35,35 +36,91 @@ static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1,
     return o;
 }
 
-vnn_status vnn_pool2d_output_size(const vnn_pool2d_params *p, int64_t H, int64_t W,
-                                  int64_t *OH, int64_t *OW)
+/* Why out_dim() gave 0 for dimension d ('h' or 'w'), as vnn_last_error(). */
+static vnn_status explain_dim(const char *fn, char d, int64_t in, int64_t k, int64_t s,
+                              int64_t p0, int64_t p1)
 {
-    if (!p || !OH || !OW)
-        return VNN_ERR_INVALID_ARG;
+    const char *in_name = d == 'h' ? "H" : "W";
+    const char *p0_name = d == 'h' ? "pad_top" : "pad_left";
+    const char *p1_name = d == 'h' ? "pad_bottom" : "pad_right";
+    if (in < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld < 1", fn, in_name, (long long)in);
+    if (k < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: kernel_%c = %lld < 1", fn, d, (long long)k);
+    if (s < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: stride_%c = %lld < 1", fn, d, (long long)s);
+    if (p0 < 0 || p0 > k / 2 || p1 < 0 || p1 > k / 2) {
+        int first = p0 < 0 || p0 > k / 2;
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld outside [0, kernel_%c / 2 = %lld]",
+                         fn, first ? p0_name : p1_name, (long long)(first ? p0 : p1), d,
+                         (long long)(k / 2));
+    }
+    return vnn_error(VNN_ERR_INVALID_ARG,
+                     "%s: no output %s: %s = %lld, kernel_%c = %lld, %s + %s = %lld + %lld", fn,
+                     d == 'h' ? "rows" : "columns", in_name, (long long)in, d, (long long)k,
+                     p0_name, p1_name, (long long)p0, (long long)p1);
+}
+
+static vnn_status output_size(const char *fn, const vnn_pool2d_params *p, int64_t H, int64_t W,
+                              int64_t *OH, int64_t *OW)
+{
+    if (!p)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: params is NULL", fn);
     int64_t oh = out_dim(H, p->kernel_h, p->stride_h, p->pad_top, p->pad_bottom, p->ceil_mode);
+    if (oh < 1)
+        return explain_dim(fn, 'h', H, p->kernel_h, p->stride_h, p->pad_top, p->pad_bottom);
     int64_t ow = out_dim(W, p->kernel_w, p->stride_w, p->pad_left, p->pad_right, p->ceil_mode);
-    if (oh < 1 || ow < 1)
-        return VNN_ERR_INVALID_ARG;
+    if (ow < 1)
+        return explain_dim(fn, 'w', W, p->kernel_w, p->stride_w, p->pad_left, p->pad_right);
     *OH = oh;
     *OW = ow;
     return VNN_OK;
 }
 
-/* Both tensors valid, non-overlapping, and OH x OW the output size. */
-static int args_ok(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, int64_t C,
-                   const float *x, int64_t OH, int64_t OW, const float *y)
+vnn_status vnn_pool2d_output_size(const vnn_pool2d_params *p, int64_t H, int64_t W,
+                                  int64_t *OH, int64_t *OW)
 {
-    int64_t oh, ow;
-    size_t x_bytes, y_bytes;
-    return x && y && N >= 1 && C >= 1 && vnn_pool2d_output_size(p, H, W, &oh, &ow) == VNN_OK &&
-           oh == OH && ow == OW && vnn_float_bytes4(N, H, W, C, &x_bytes) &&
-           vnn_float_bytes4(N, OH, OW, C, &y_bytes) && !vnn_overlaps(x, x_bytes, y, y_bytes);
+    if (!OH || !OW)
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_pool2d_output_size: %s is NULL",
+                         OH ? "OW" : "OH");
+    return output_size("vnn_pool2d_output_size", p, H, W, OH, OW);
 }
 
-static vnn_status pool(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t W, int64_t C,
-                       const float *x, int64_t OH, int64_t OW, float *y, int avg)
+/* x [N][H][W][C] and y [N][OH][OW][C] valid and not overlapping (OH, OW
+ * checked by the caller); vnn_last_error() says what is wrong. */
+static int tensors_ok(const char *fn, int64_t N, int64_t H, int64_t W, int64_t C,
+                      const float *x, int64_t OH, int64_t OW, const float *y)
 {
-    if (!args_ok(p, N, H, W, C, x, OH, OW, y))
+    size_t x_bytes, y_bytes;
+    if (!x || !y)
+        vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, x ? "y" : "x");
+    else if (N < 1 || C < 1)
+        vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld < 1", fn, N < 1 ? "N" : "C",
+                  (long long)(N < 1 ? N : C));
+    else if (!vnn_float_bytes4(N, H, W, C, &x_bytes) ||
+             !vnn_float_bytes4(N, OH, OW, C, &y_bytes))
+        vnn_error(VNN_ERR_INVALID_ARG,
+                  "%s: x (%lld x %lld x %lld x %lld) or y is larger than PTRDIFF_MAX bytes", fn,
+                  (long long)N, (long long)H, (long long)W, (long long)C);
+    else if (vnn_overlaps(x, x_bytes, y, y_bytes))
+        vnn_error(VNN_ERR_INVALID_ARG, "%s: x and y overlap", fn);
+    else
+        return 1;
+    return 0;
+}
+
+static vnn_status pool(const char *fn, const vnn_pool2d_params *p, int64_t N, int64_t H,
+                       int64_t W, int64_t C, const float *x, int64_t OH, int64_t OW, float *y,
+                       int avg)
+{
+    int64_t oh = 0, ow = 0;
+    if (output_size(fn, p, H, W, &oh, &ow) != VNN_OK)
+        return VNN_ERR_INVALID_ARG;
+    if (oh != OH || ow != OW)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: OH x OW = %lld x %lld, but the output is %lld x %lld", fn,
+                         (long long)OH, (long long)OW, (long long)oh, (long long)ow);
+    if (!tensors_ok(fn, N, H, W, C, x, OH, OW, y))
         return VNN_ERR_INVALID_ARG;
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
@@ -85,22 +142,24 @@ static vnn_status pool(const vnn_pool2d_params *p, int64_t N, int64_t H, int64_t
 vnn_status vnn_maxpool2d(const vnn_pool2d_params *params, int64_t N, int64_t H, int64_t W,
                          int64_t C, const float *x, int64_t OH, int64_t OW, float *y)
 {
-    return pool(params, N, H, W, C, x, OH, OW, y, 0);
+    return pool("vnn_maxpool2d", params, N, H, W, C, x, OH, OW, y, 0);
 }
 
 vnn_status vnn_avgpool2d(const vnn_pool2d_params *params, int64_t N, int64_t H, int64_t W,
                          int64_t C, const float *x, int64_t OH, int64_t OW, float *y)
 {
-    return pool(params, N, H, W, C, x, OH, OW, y, 1);
+    return pool("vnn_avgpool2d", params, N, H, W, C, x, OH, OW, y, 1);
 }
 
 /* An average pool whose one window is the whole image. */
 vnn_status vnn_global_avgpool2d(int64_t N, int64_t H, int64_t W, int64_t C, const float *x,
                                 float *y)
 {
-    size_t x_bytes, y_bytes;
-    if (!x || !y || N < 1 || H < 1 || W < 1 || C < 1 || !vnn_float_bytes4(N, H, W, C, &x_bytes) ||
-        !vnn_float_bytes4(N, 1, 1, C, &y_bytes) || vnn_overlaps(x, x_bytes, y, y_bytes))
+    static const char fn[] = "vnn_global_avgpool2d";
+    if (H < 1 || W < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld < 1", fn, H < 1 ? "H" : "W",
+                         (long long)(H < 1 ? H : W));
+    if (!tensors_ok(fn, N, H, W, C, x, 1, 1, y))
         return VNN_ERR_INVALID_ARG;
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)

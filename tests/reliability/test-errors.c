@@ -1,6 +1,7 @@
 /* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
  * and a vnn_last_error() that names the function, the argument and its
- * value. (GEMM so far; the other ops still give the status alone.) */
+ * value. (GEMM and pooling so far; the other ops still give the status
+ * alone.) */
 #include <string.h>
 
 #include "vnn/vnn.h"
@@ -44,4 +45,34 @@ VT_TEST(errors, gemm_names_the_argument)
                                                                          "N = -1"));
     expect(vnn_sgemm_packed(VNN_NO_TRANS, 2, 1, a, 2, NULL, 0, c, 2, NULL), "packed NULL",
            WORDS("vnn_sgemm_packed", "B (the packed matrix) is NULL"));
+}
+
+VT_TEST(errors, pool_names_the_argument)
+{
+    float x[2 * 6 * 6 * 3] = {0}, y[2 * 6 * 6 * 3] = {0};
+    vnn_pool2d_params p = {.kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 1,
+                           .pad_top = 1, .pad_bottom = 1, .pad_left = 1, .pad_right = 1};
+    int64_t OH, OW;
+    VT_CHECK(vnn_pool2d_output_size(&p, 6, 6, &OH, &OW) == VNN_OK && OH == 6 && OW == 6, "size");
+    vnn_pool2d_params bad = p;
+    bad.pad_bottom = 2;
+    expect(vnn_maxpool2d(&bad, 2, 6, 6, 3, x, 6, 6, y), "pad",
+           WORDS("vnn_maxpool2d", "pad_bottom = 2", "kernel_h / 2 = 1"));
+    bad = p;
+    bad.stride_w = 0;
+    expect(vnn_avgpool2d(&bad, 2, 6, 6, 3, x, 6, 6, y), "stride",
+           WORDS("vnn_avgpool2d", "stride_w = 0"));
+    expect(vnn_maxpool2d(&p, 2, 6, 6, 3, x, 5, 6, y), "OH",
+           WORDS("OH x OW = 5 x 6", "output is 6 x 6"));
+    expect(vnn_maxpool2d(&p, 0, 6, 6, 3, x, 6, 6, y), "N", WORDS("N = 0"));
+    expect(vnn_maxpool2d(&p, 2, 6, 6, 3, x, 6, 6, NULL), "y", WORDS("y is NULL"));
+    expect(vnn_maxpool2d(&p, 2, 6, 6, 3, x, 6, 6, x + 1), "overlap", WORDS("x and y overlap"));
+    expect(vnn_maxpool2d(&p, 2, -6, 6, 3, x, 6, 6, y), "H", WORDS("H = -6 < 1"));
+    bad = p;
+    bad.pad_top = bad.pad_bottom = 0;
+    bad.kernel_h = 7;
+    expect(vnn_pool2d_output_size(&bad, 6, 6, &OH, &OW), "empty",
+           WORDS("vnn_pool2d_output_size", "no output rows", "kernel_h = 7"));
+    expect(vnn_global_avgpool2d(2, 6, 0, 3, x, y), "global W",
+           WORDS("vnn_global_avgpool2d", "W = 0"));
 }
