@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/error.h"
 #include "kernels/common/args.h"
 #include "vnn/cpu.h"
 #include "vnn/ops.h"
@@ -44,12 +45,29 @@ static void run_unary(vnn_unary_ukernel_fn f, size_t n, const float *x, float *y
     }
 }
 
+/* n floats: at least 1, at most PTRDIFF_MAX bytes. */
+static vnn_status bad_count(const char *fn, int64_t n)
+{
+    return vnn_error(VNN_ERR_INVALID_ARG, "%s: n = %lld, not in [1, PTRDIFF_MAX / 4]", fn,
+                     (long long)n);
+}
+
+static vnn_status bad_overlap(const char *fn, const char *in)
+{
+    return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s and y overlap without being the same buffer",
+                     fn, in);
+}
+
 static vnn_status unary(int which, int64_t n, const float *x, float *y)
 {
+    static const char *const fns[] = {"vnn_relu", "vnn_gelu", "vnn_gelu"};
     size_t bytes;
-    if (!x || !y || !vnn_tensor_bytes(n, 1, sizeof(float), &bytes) ||
-        !vnn_inplace_ok(x, y, bytes))
-        return VNN_ERR_INVALID_ARG;
+    if (!x || !y)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fns[which], x ? "y" : "x");
+    if (!vnn_tensor_bytes(n, 1, sizeof(float), &bytes))
+        return bad_count(fns[which], n);
+    if (!vnn_inplace_ok(x, y, bytes))
+        return bad_overlap(fns[which], "x");
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
@@ -65,16 +83,20 @@ vnn_status vnn_relu(int64_t n, const float *x, float *y) { return unary(0, n, x,
 vnn_status vnn_gelu(vnn_gelu_approx approx, int64_t n, const float *x, float *y)
 {
     if (approx != VNN_GELU_ERF && approx != VNN_GELU_TANH)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "vnn_gelu: approx = %d, not VNN_GELU_ERF or VNN_GELU_TANH", (int)approx);
     return unary(approx == VNN_GELU_ERF ? 1 : 2, n, x, y);
 }
 
 vnn_status vnn_add(int64_t n, const float *a, const float *b, float *y)
 {
     size_t bytes;
-    if (!a || !b || !y || !vnn_tensor_bytes(n, 1, sizeof(float), &bytes) ||
-        !vnn_inplace_ok(a, y, bytes) || !vnn_inplace_ok(b, y, bytes))
-        return VNN_ERR_INVALID_ARG;
+    if (!a || !b || !y)
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_add: %s is NULL", !a ? "a" : !b ? "b" : "y");
+    if (!vnn_tensor_bytes(n, 1, sizeof(float), &bytes))
+        return bad_count("vnn_add", n);
+    if (!vnn_inplace_ok(a, y, bytes) || !vnn_inplace_ok(b, y, bytes))
+        return bad_overlap("vnn_add", vnn_inplace_ok(a, y, bytes) ? "b" : "a");
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;

@@ -6,6 +6,7 @@
 
 #include "dispatch/dispatch.h"
 #include "kernels/common/args.h"
+#include "kernels/common/error.h"
 #include "vnn/cpu.h"
 #include "vnn/ops.h"
 
@@ -52,12 +53,25 @@ static void run(const struct rows_job *j)
 vnn_status vnn_layernorm(int64_t rows, int64_t cols, const float *x, const float *gamma,
                          const float *beta, float eps, float *y)
 {
+    static const char fn[] = "vnn_layernorm";
     size_t bytes, row_bytes;
-    if (!x || !gamma || !beta || !y || !isfinite(eps) || eps < 0.0f ||
-        !vnn_tensor_bytes(rows, cols, sizeof(float), &bytes) ||
-        !vnn_tensor_bytes(cols, 1, sizeof(float), &row_bytes) || !vnn_inplace_ok(x, y, bytes) ||
-        vnn_overlaps(gamma, row_bytes, y, bytes) || vnn_overlaps(beta, row_bytes, y, bytes))
-        return VNN_ERR_INVALID_ARG;
+    if (!x || !gamma || !beta || !y)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn,
+                         !x ? "x" : !gamma ? "gamma" : !beta ? "beta" : "y");
+    if (!isfinite(eps) || eps < 0.0f)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: eps = %g, not finite and >= 0", fn,
+                         (double)eps);
+    if (!vnn_tensor_bytes(rows, cols, sizeof(float), &bytes) ||
+        !vnn_tensor_bytes(cols, 1, sizeof(float), &row_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: rows x cols = %lld x %lld: each must be >= 1 and the tensor at "
+                         "most PTRDIFF_MAX bytes", fn, (long long)rows, (long long)cols);
+    if (!vnn_inplace_ok(x, y, bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: x and y overlap without being the same buffer", fn);
+    if (vnn_overlaps(gamma, row_bytes, y, bytes) || vnn_overlaps(beta, row_bytes, y, bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s overlaps y", fn,
+                         vnn_overlaps(gamma, row_bytes, y, bytes) ? "gamma" : "beta");
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
@@ -69,10 +83,17 @@ vnn_status vnn_layernorm(int64_t rows, int64_t cols, const float *x, const float
 
 vnn_status vnn_softmax(int64_t rows, int64_t cols, const float *x, float *y)
 {
+    static const char fn[] = "vnn_softmax";
     size_t bytes;
-    if (!x || !y || !vnn_tensor_bytes(rows, cols, sizeof(float), &bytes) ||
-        !vnn_inplace_ok(x, y, bytes))
-        return VNN_ERR_INVALID_ARG;
+    if (!x || !y)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, x ? "y" : "x");
+    if (!vnn_tensor_bytes(rows, cols, sizeof(float), &bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: rows x cols = %lld x %lld: each must be >= 1 and the tensor at "
+                         "most PTRDIFF_MAX bytes", fn, (long long)rows, (long long)cols);
+    if (!vnn_inplace_ok(x, y, bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: x and y overlap without being the same buffer", fn);
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;

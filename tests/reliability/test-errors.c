@@ -1,7 +1,7 @@
 /* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
  * and a vnn_last_error() that names the function, the argument and its
- * value. (GEMM and pooling so far; the other ops still give the status
- * alone.) */
+ * value. (GEMM, pooling and the row ops so far; convolution, LSTM and
+ * attention still give the status alone.) */
 #include <string.h>
 
 #include "vnn/vnn.h"
@@ -75,4 +75,25 @@ VT_TEST(errors, pool_names_the_argument)
            WORDS("vnn_pool2d_output_size", "no output rows", "kernel_h = 7"));
     expect(vnn_global_avgpool2d(2, 6, 0, 3, x, y), "global W",
            WORDS("vnn_global_avgpool2d", "W = 0"));
+}
+
+VT_TEST(errors, row_ops_name_the_argument)
+{
+    float x[64] = {0}, y[64] = {0}, g[8] = {0}, b[8] = {0}, table[4 * 8] = {0};
+    expect(vnn_relu(0, x, y), "relu n", WORDS("vnn_relu", "n = 0"));
+    expect(vnn_relu(8, x, x + 1), "relu overlap", WORDS("x and y overlap"));
+    expect(vnn_gelu((vnn_gelu_approx)5, 8, x, y), "gelu approx", WORDS("approx = 5"));
+    expect(vnn_gelu(VNN_GELU_ERF, 8, NULL, y), "gelu x", WORDS("vnn_gelu", "x is NULL"));
+    expect(vnn_add(8, x, NULL, y), "add b", WORDS("vnn_add", "b is NULL"));
+    expect(vnn_add(8, x, y + 2, y), "add overlap", WORDS("b and y overlap"));
+    expect(vnn_layernorm(2, 8, x, g, b, -1.0f, y), "eps", WORDS("vnn_layernorm", "eps = -1"));
+    expect(vnn_layernorm(2, 8, x, NULL, b, 1e-5f, y), "gamma", WORDS("gamma is NULL"));
+    expect(vnn_layernorm(-2, 8, x, g, b, 1e-5f, y), "rows", WORDS("rows x cols = -2 x 8"));
+    expect(vnn_layernorm(2, 8, x, y + 4, b, 1e-5f, y), "gamma overlap",
+           WORDS("gamma overlaps y"));
+    expect(vnn_softmax(2, 8, x, x + 3), "softmax", WORDS("vnn_softmax", "overlap"));
+    const int64_t ids[3] = {0, 4, 1};
+    expect(vnn_embedding(3, ids, 4, 8, table, y), "id",
+           WORDS("vnn_embedding", "ids[1] = 4 outside [0, 4)"));
+    expect(vnn_embedding(3, ids, 4, 0, table, y), "dim", WORDS("dim = 0"));
 }
