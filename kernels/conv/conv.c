@@ -6,6 +6,7 @@
 
 #include "dispatch/dispatch.h"
 #include "kernels/common/args.h"
+#include "kernels/common/error.h"
 #include "kernels/common/memory.h"
 #include "kernels/conv/conv-driver.h"
 #include "vnn/conv.h"
@@ -59,11 +60,84 @@ static int desc_ok(const vnn_conv2d_desc *d, struct conv_sizes *s)
            vnn_float_bytes4(d->kernel_h, d->kernel_w, d->C_in / d->groups, d->C_out, &s->w_bytes);
 }
 
+/* Why dim_ok() refused one dimension (d: 'h' or 'w'); 0 if it did not. */
+static vnn_status explain_dim(const char *fn, char d, int64_t in, int64_t k, int64_t dil,
+                              int64_t p0, int64_t p1)
+{
+    const char *p0_name = d == 'h' ? "pad_top" : "pad_left";
+    const char *p1_name = d == 'h' ? "pad_bottom" : "pad_right";
+    int64_t e = extent(k, dil), span;
+    if (e < 0)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: desc->kernel_%c = %lld with dilation_%c = %lld overflows", fn, d,
+                         (long long)k, d, (long long)dil);
+    if (p0 < 0 || p0 >= e || p1 < 0 || p1 >= e) {
+        int first = p0 < 0 || p0 >= e;
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: desc->%s = %lld outside [0, %lld) (the kernel's extent "
+                         "(kernel_%c - 1) * dilation_%c + 1)",
+                         fn, first ? p0_name : p1_name, (long long)(first ? p0 : p1),
+                         (long long)e, d, d);
+    }
+    if (__builtin_add_overflow(in, p0, &span) || __builtin_add_overflow(span, p1, &span))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc->%c + its paddings overflows", fn,
+                         d == 'h' ? 'H' : 'W');
+    if (span < e)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: the padded input %s %lld (%c + %s + %s) is smaller than the "
+                         "kernel's extent %lld",
+                         fn, d == 'h' ? "height" : "width", (long long)span, d == 'h' ? 'H' : 'W',
+                         p0_name, p1_name, (long long)e);
+    return VNN_OK;
+}
+
+/* Why desc_ok() refused d, as vnn_last_error(); VNN_ERR_INVALID_ARG. */
+static vnn_status explain_desc(const char *fn, const vnn_conv2d_desc *d)
+{
+    if (!d)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc is NULL", fn);
+    const struct {
+        const char *name;
+        int64_t v;
+    } sizes[] = {{"N", d->N}, {"H", d->H}, {"W", d->W}, {"C_in", d->C_in},
+                 {"C_out", d->C_out}, {"groups", d->groups}, {"kernel_h", d->kernel_h},
+                 {"kernel_w", d->kernel_w}, {"stride_h", d->stride_h},
+                 {"stride_w", d->stride_w}, {"dilation_h", d->dilation_h},
+                 {"dilation_w", d->dilation_w}};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        if (sizes[i].v < 1)
+            return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc->%s = %lld < 1", fn, sizes[i].name,
+                             (long long)sizes[i].v);
+    if (d->C_in % d->groups != 0 || d->C_out % d->groups != 0)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: desc->%s = %lld is not a multiple of groups = %lld", fn,
+                         d->C_in % d->groups ? "C_in" : "C_out",
+                         (long long)(d->C_in % d->groups ? d->C_in : d->C_out),
+                         (long long)d->groups);
+    if (d->act != VNN_ACT_NONE && d->act != VNN_ACT_RELU)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: desc->act = %d, not VNN_ACT_NONE or VNN_ACT_RELU", fn, (int)d->act);
+    vnn_status st = explain_dim(fn, 'h', d->H, d->kernel_h, d->dilation_h, d->pad_top,
+                                d->pad_bottom);
+    if (st == VNN_OK)
+        st = explain_dim(fn, 'w', d->W, d->kernel_w, d->dilation_w, d->pad_left, d->pad_right);
+    if (st != VNN_OK)
+        return st;
+    return vnn_error(VNN_ERR_INVALID_ARG,
+                     "%s: x, y or the weights of this convolution (N %lld, H %lld, W %lld, "
+                     "C_in %lld, C_out %lld) is larger than PTRDIFF_MAX bytes",
+                     fn, (long long)d->N, (long long)d->H, (long long)d->W, (long long)d->C_in,
+                     (long long)d->C_out);
+}
+
 vnn_status vnn_conv2d_output_size(const vnn_conv2d_desc *desc, int64_t *OH, int64_t *OW)
 {
     struct conv_sizes s;
-    if (!OH || !OW || !desc_ok(desc, &s))
-        return VNN_ERR_INVALID_ARG;
+    if (!OH || !OW)
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_conv2d_output_size: %s is NULL",
+                         OH ? "OW" : "OH");
+    if (!desc_ok(desc, &s))
+        return explain_desc("vnn_conv2d_output_size", desc);
     *OH = s.OH;
     *OW = s.OW;
     return VNN_OK;
@@ -140,12 +214,15 @@ static vnn_status plan_init(vnn_conv2d_plan *p, const struct vnn_kernel_table *t
 vnn_status vnn_conv2d_plan_create(const vnn_conv2d_desc *desc, const float *weights_hwio,
                                   const float *bias, vnn_conv2d_plan **out)
 {
+    static const char fn[] = "vnn_conv2d_plan_create";
     if (!out)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: out is NULL", fn);
     *out = NULL;
     struct conv_sizes s;
-    if (!weights_hwio || !desc_ok(desc, &s))
-        return VNN_ERR_INVALID_ARG;
+    if (!weights_hwio)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: weights_hwio is NULL", fn);
+    if (!desc_ok(desc, &s))
+        return explain_desc(fn, desc);
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
@@ -207,8 +284,12 @@ vnn_status vnn_conv2d_plan_run(const vnn_conv2d_plan *plan, const float *x, floa
 vnn_status vnn_conv2d_plan_run_batch(const vnn_conv2d_plan *plan, int64_t N, const float *x,
                                      float *y, void *workspace, size_t workspace_bytes)
 {
-    if (!plan || !x || !y || N < 1)
-        return VNN_ERR_INVALID_ARG;
+    static const char fn[] = "vnn_conv2d_plan_run";
+    if (!plan || !x || !y)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn,
+                         !plan ? "plan" : !x ? "x" : "y");
+    if (N < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: N = %lld < 1", fn, (long long)N);
     /* The packed weights do not depend on the batch: run a copy of the
      * plan with its sizes for N images. */
     vnn_conv2d_plan p = *plan;
@@ -216,9 +297,11 @@ vnn_status vnn_conv2d_plan_run_batch(const vnn_conv2d_plan *plan, int64_t N, con
     if (!vnn_float_bytes4(N, plan->desc.H, plan->desc.W, plan->desc.C_in, &x_bytes) ||
         !vnn_float_bytes4(N, (int64_t)plan->OH, (int64_t)plan->OW, plan->desc.C_out,
                           &y_bytes))
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: a batch of N = %lld makes x or y larger than PTRDIFF_MAX bytes",
+                         fn, (long long)N);
     if (vnn_overlaps(x, x_bytes, y, y_bytes))
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: x and y overlap", fn);
     p.desc.N = N;
     p.N = (size_t)N;
     p.M = p.N * p.OH * p.OW;
@@ -230,7 +313,10 @@ vnn_status vnn_conv2d_plan_run_batch(const vnn_conv2d_plan *plan, int64_t N, con
         uintptr_t at = (uintptr_t)workspace;
         size_t skip = (VNN_CONV_WS_ALIGN - at % VNN_CONV_WS_ALIGN) % VNN_CONV_WS_ALIGN;
         if (workspace_bytes < skip || (workspace_bytes - skip) / p.ws_per_thread < 1)
-            return VNN_ERR_INVALID_ARG;
+            return vnn_error(VNN_ERR_INVALID_ARG,
+                             "%s: workspace_bytes = %zu, less than one thread's %zu (plus "
+                             "%zu to align it)",
+                             fn, workspace_bytes, p.ws_per_thread, skip);
         slices = (workspace_bytes - skip) / p.ws_per_thread;
         workspace = (char *)workspace + skip;
     } else {
@@ -253,10 +339,15 @@ vnn_status vnn_conv2d_plan_destroy(vnn_conv2d_plan *plan)
 vnn_status vnn_conv2d(const vnn_conv2d_desc *desc, const float *x, const float *weights_hwio,
                       const float *bias, float *y)
 {
+    static const char fn[] = "vnn_conv2d";
     struct conv_sizes s;
-    if (!x || !y || !weights_hwio || !desc_ok(desc, &s) ||
-        vnn_overlaps(x, s.x_bytes, y, s.y_bytes))
-        return VNN_ERR_INVALID_ARG;
+    if (!x || !y || !weights_hwio)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn,
+                         !x ? "x" : !y ? "y" : "weights_hwio");
+    if (!desc_ok(desc, &s))
+        return explain_desc(fn, desc);
+    if (vnn_overlaps(x, s.x_bytes, y, s.y_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: x and y overlap", fn);
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;

@@ -1,6 +1,6 @@
 /* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
  * and a vnn_last_error() that names the function, the argument and its
- * value. (GEMM, pooling and the row ops so far; convolution, LSTM and
+ * value. (GEMM, convolution, pooling and the row ops so far; LSTM and
  * attention still give the status alone.) */
 #include <string.h>
 
@@ -96,4 +96,40 @@ VT_TEST(errors, row_ops_name_the_argument)
     expect(vnn_embedding(3, ids, 4, 8, table, y), "id",
            WORDS("vnn_embedding", "ids[1] = 4 outside [0, 4)"));
     expect(vnn_embedding(3, ids, 4, 0, table, y), "dim", WORDS("dim = 0"));
+}
+
+VT_TEST(errors, conv_names_the_argument)
+{
+    float x[2 * 5 * 5 * 4] = {0}, w[3 * 3 * 4 * 6] = {0}, y[2 * 5 * 5 * 6] = {0};
+    const vnn_conv2d_desc good = {.N = 2, .H = 5, .W = 5, .C_in = 4, .C_out = 6,
+                                  .kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 1,
+                                  .dilation_h = 1, .dilation_w = 1, .pad_top = 1,
+                                  .pad_bottom = 1, .pad_left = 1, .pad_right = 1, .groups = 1};
+    vnn_conv2d_desc d = good;
+    d.stride_w = 0;
+    expect(vnn_conv2d(&d, x, w, NULL, y), "stride", WORDS("vnn_conv2d", "desc->stride_w = 0"));
+    d = good;
+    d.groups = 4;
+    expect(vnn_conv2d(&d, x, w, NULL, y), "groups",
+           WORDS("desc->C_out = 6 is not a multiple of groups = 4"));
+    d = good;
+    d.pad_right = 3;
+    expect(vnn_conv2d(&d, x, w, NULL, y), "pad", WORDS("desc->pad_right = 3 outside [0, 3)"));
+    d = good;
+    d.pad_top = d.pad_bottom = 0;
+    d.H = 2;
+    int64_t OH, OW;
+    expect(vnn_conv2d_output_size(&d, &OH, &OW), "small",
+           WORDS("vnn_conv2d_output_size", "padded input height 2", "extent 3"));
+    d = good;
+    d.act = (vnn_activation)4;
+    vnn_conv2d_plan *p;
+    expect(vnn_conv2d_plan_create(&d, w, NULL, &p), "act",
+           WORDS("vnn_conv2d_plan_create", "desc->act = 4"));
+    expect(vnn_conv2d_plan_create(&good, NULL, NULL, &p), "w", WORDS("weights_hwio is NULL"));
+    VT_CHECK(vnn_conv2d_plan_create(&good, w, NULL, &p) == VNN_OK, "plan");
+    expect(vnn_conv2d_plan_run_batch(p, 0, x, y, NULL, 0), "N", WORDS("N = 0 < 1"));
+    expect(vnn_conv2d_plan_run(p, x, (float *)x + 8, NULL, 0), "overlap",
+           WORDS("x and y overlap"));
+    vnn_conv2d_plan_destroy(p);
 }
