@@ -5,6 +5,7 @@
 
 #include "dispatch/dispatch.h"
 #include "kernels/common/args.h"
+#include "kernels/common/error.h"
 #include "kernels/attention/attention-driver.h"
 #include "kernels/common/memory.h"
 #include "vnn/attention.h"
@@ -48,11 +49,72 @@ static size_t workspace_for(const struct vnn_kernel_table *t, const vnn_attentio
     return vnn_attention_workspace_bytes(&t->attention, &t->gemm, (size_t)p->D, nt);
 }
 
+/* Why shape_ok() refused p; VNN_OK if it did not. */
+static vnn_status explain_shape(const char *fn, const vnn_attention_params *p)
+{
+    if (!p)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: params is NULL", fn);
+    const struct {
+        const char *name;
+        int64_t v;
+    } sizes[] = {{"N", p->N}, {"Sq", p->Sq}, {"Sk", p->Sk}, {"Hq", p->Hq}, {"Hkv", p->Hkv},
+                 {"D", p->D}};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        if (sizes[i].v < 1)
+            return vnn_error(VNN_ERR_INVALID_ARG, "%s: params->%s = %lld < 1", fn,
+                             sizes[i].name, (long long)sizes[i].v);
+    if (p->Hq % p->Hkv != 0)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: params->Hq = %lld is not a multiple of Hkv = %lld", fn,
+                         (long long)p->Hq, (long long)p->Hkv);
+    if (!isfinite(p->scale))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: params->scale = %g is not finite", fn,
+                         (double)p->scale);
+    struct extents e;
+    if (!shape_ok(p, &e))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: q or k (N %lld, Sq %lld, Sk %lld, Hq %lld, Hkv %lld, D %lld) is "
+                         "larger than PTRDIFF_MAX bytes",
+                         fn, (long long)p->N, (long long)p->Sq, (long long)p->Sk,
+                         (long long)p->Hq, (long long)p->Hkv, (long long)p->D);
+    return VNN_OK;
+}
+
+/* Why args_ok() refused the call, as vnn_last_error(); VNN_ERR_INVALID_ARG. */
+static vnn_status explain_args(const char *fn, const vnn_attention_params *p, const float *q,
+                               const float *k, const float *v, const float *out)
+{
+    vnn_status st = explain_shape(fn, p);
+    if (st != VNN_OK)
+        return st;
+    if (!q || !k || !v || !out)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn,
+                         !q ? "q" : !k ? "k" : !v ? "v" : "out");
+    if (p->key_lengths)
+        for (int64_t n = 0; n < p->N; n++)
+            if (p->key_lengths[n] < 0 || p->key_lengths[n] > p->Sk)
+                return vnn_error(VNN_ERR_INVALID_ARG,
+                                 "%s: params->key_lengths[%lld] = %lld outside [0, Sk = %lld]",
+                                 fn, (long long)n, (long long)p->key_lengths[n],
+                                 (long long)p->Sk);
+    size_t mb;
+    if (p->mask && !mask_bytes(p, &mb))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: params->mask_stride_n/h/q = %lld/%lld/%lld: negative, or the "
+                         "mask spans more than PTRDIFF_MAX bytes",
+                         fn, (long long)p->mask_stride_n, (long long)p->mask_stride_h,
+                         (long long)p->mask_stride_q);
+    return vnn_error(VNN_ERR_INVALID_ARG, "%s: out overlaps q, k, v, the mask or key_lengths",
+                     fn);
+}
+
 vnn_status vnn_attention_workspace_size(const vnn_attention_params *params, size_t *bytes)
 {
     struct extents e;
-    if (!bytes || !shape_ok(params, &e))
-        return VNN_ERR_INVALID_ARG;
+    if (!bytes)
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_attention_workspace_size: bytes is NULL");
+    if (!shape_ok(params, &e))
+        return explain_shape("vnn_attention_workspace_size", params);
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
@@ -86,9 +148,10 @@ static int args_ok(const vnn_attention_params *p, const float *q, const float *k
 vnn_status vnn_attention(const vnn_attention_params *params, const float *q, const float *k,
                          const float *v, float *out, void *workspace, size_t workspace_bytes)
 {
+    static const char fn[] = "vnn_attention";
     struct extents e;
     if (!args_ok(params, q, k, v, out, &e))
-        return VNN_ERR_INVALID_ARG;
+        return explain_args(fn, params, q, k, v, out);
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
@@ -97,8 +160,13 @@ vnn_status vnn_attention(const vnn_attention_params *params, const float *q, con
     if (!need)
         return VNN_ERR_INVALID_ARG;
     if (workspace) {
-        if (workspace_bytes < need || vnn_overlaps(workspace, workspace_bytes, out, e.q))
-            return VNN_ERR_INVALID_ARG;
+        if (workspace_bytes < need)
+            return vnn_error(VNN_ERR_INVALID_ARG,
+                             "%s: workspace_bytes = %zu, less than the %zu "
+                             "vnn_attention_workspace_size() gives for %zu threads",
+                             fn, workspace_bytes, need, nt);
+        if (vnn_overlaps(workspace, workspace_bytes, out, e.q))
+            return vnn_error(VNN_ERR_INVALID_ARG, "%s: workspace overlaps out", fn);
     } else if (!(workspace = vnn_scratch(need))) {
         return VNN_ERR_OUT_OF_MEMORY;
     }

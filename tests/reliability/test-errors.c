@@ -1,7 +1,8 @@
 /* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
  * and a vnn_last_error() that names the function, the argument and its
- * value. (GEMM, convolution, pooling and the row ops so far; LSTM and
- * attention still give the status alone.) */
+ * value. (GEMM, convolution, pooling, attention and the row ops; LSTM
+ * still gives the status alone.) */
+#include <math.h>
 #include <string.h>
 
 #include "vnn/vnn.h"
@@ -132,4 +133,34 @@ VT_TEST(errors, conv_names_the_argument)
     expect(vnn_conv2d_plan_run(p, x, (float *)x + 8, NULL, 0), "overlap",
            WORDS("x and y overlap"));
     vnn_conv2d_plan_destroy(p);
+}
+
+VT_TEST(errors, attention_names_the_argument)
+{
+    float q[2 * 3 * 4 * 8] = {0}, k[2 * 5 * 2 * 8] = {0}, v[2 * 5 * 2 * 8] = {0},
+          out[2 * 3 * 4 * 8] = {0};
+    const vnn_attention_params good = {.N = 2, .Sq = 3, .Sk = 5, .Hq = 4, .Hkv = 2, .D = 8};
+    vnn_attention_params p = good;
+    p.Hkv = 3;
+    expect(vnn_attention(&p, q, k, v, out, NULL, 0), "heads",
+           WORDS("vnn_attention", "params->Hq = 4 is not a multiple of Hkv = 3"));
+    p = good;
+    p.Sk = 0;
+    size_t ws;
+    expect(vnn_attention_workspace_size(&p, &ws), "Sk",
+           WORDS("vnn_attention_workspace_size", "params->Sk = 0 < 1"));
+    p = good;
+    p.scale = INFINITY;
+    expect(vnn_attention(&p, q, k, v, out, NULL, 0), "scale", WORDS("scale = inf"));
+    p = good;
+    const int64_t lens[2] = {5, 6};
+    p.key_lengths = lens;
+    expect(vnn_attention(&p, q, k, v, out, NULL, 0), "lengths",
+           WORDS("key_lengths[1] = 6 outside [0, Sk = 5]"));
+    expect(vnn_attention(&good, q, NULL, v, out, NULL, 0), "k", WORDS("k is NULL"));
+    expect(vnn_attention(&good, q, k, v, q, NULL, 0), "overlap", WORDS("out overlaps"));
+    VT_CHECK(vnn_attention_workspace_size(&good, &ws) == VNN_OK && ws > 1, "workspace size");
+    static float work[1 << 16];
+    expect(vnn_attention(&good, q, k, v, out, work, ws - 1), "workspace",
+           WORDS("workspace_bytes", "vnn_attention_workspace_size()"));
 }
