@@ -1,7 +1,7 @@
 /* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
  * and a vnn_last_error() that names the function, the argument and its
- * value. (GEMM, convolution, pooling, attention and the row ops; LSTM
- * still gives the status alone.) */
+ * value, for every op (GEMM, convolution, pooling, LSTM, attention, the
+ * row ops). */
 #include <math.h>
 #include <string.h>
 
@@ -163,4 +163,32 @@ VT_TEST(errors, attention_names_the_argument)
     static float work[1 << 16];
     expect(vnn_attention(&good, q, k, v, out, work, ws - 1), "workspace",
            WORDS("workspace_bytes", "vnn_attention_workspace_size()"));
+}
+
+VT_TEST(errors, lstm_names_the_argument)
+{
+    enum { I = 3, H = 4, T = 2, N = 2 };
+    float w_ih[4 * H * I] = {0}, w_hh[4 * H * H] = {0}, x[T * N * I] = {0},
+          y[T * N * H] = {0}, h[N * H] = {0};
+    vnn_lstm_weights w = {w_ih, w_hh, NULL, NULL};
+    vnn_lstm_desc d = {.input_size = I, .hidden_size = 0};
+    vnn_lstm_plan *p;
+    expect(vnn_lstm_plan_create(&d, &w, &p), "hidden",
+           WORDS("vnn_lstm_plan_create", "hidden_size = 0"));
+    d.hidden_size = H;
+    vnn_lstm_weights no_hh = {w_ih, NULL, NULL, NULL};
+    expect(vnn_lstm_plan_create(&d, &no_hh, &p), "w_hh", WORDS("weights[0].w_hh is NULL"));
+    VT_CHECK(vnn_lstm_plan_create(&d, &w, &p) == VNN_OK, "plan");
+    const int64_t lengths[N] = {2, 3};
+    expect(vnn_lstm_plan_run(p, T, N, false, x, lengths, NULL, NULL, y, NULL, NULL), "length",
+           WORDS("vnn_lstm_plan_run", "lengths[1] = 3 outside [1, T = 2]"));
+    expect(vnn_lstm_plan_run(p, T, N, false, x, NULL, y, NULL, y, NULL, NULL), "h0 overlap",
+           WORDS("h0 overlaps y"));
+    expect(vnn_lstm_plan_run(p, 0, N, false, x, NULL, NULL, NULL, y, NULL, NULL), "T",
+           WORDS("T = 0 < 1"));
+    expect(vnn_lstm_cell(p, 1, N, x, NULL, NULL, h, y), "direction",
+           WORDS("vnn_lstm_cell", "direction = 1 outside [0, 1)"));
+    vnn_lstm_plan_destroy(p);
+    expect(vnn_lstm_import_weights((vnn_lstm_format)9, I, H, w_ih, w_hh, NULL, x, y, h, h + 4),
+           "format", WORDS("vnn_lstm_import_weights", "format = 9"));
 }
