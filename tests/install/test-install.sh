@@ -7,7 +7,7 @@ src=$1
 build=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "1..4"
+echo "1..5"
 
 meson install -C "$build" --destdir "$work/stage" --no-rebuild >"$work/install.log" 2>&1 ||
     { cat "$work/install.log"; echo "not ok 1 - meson install"; exit 1; }
@@ -58,3 +58,16 @@ else
     tail -n 20 "$work/sub.log" | sed 's/^/# /'
     echo "not ok 4 - subproject build failed"
 fi
+
+# The bundled weights go to <datadir>/vnn/models, where the installed `vnn run`
+# finds them; run the installed CLI on a few test images with the staged file.
+weights=$(find "$work/stage" -path '*/vnn/models/cnn.safetensors' | head -n 1)
+cli=$(find "$work/stage" -path '*/bin/vnn' | head -n 1)
+if [ -n "$weights" ] && [ -n "$cli" ] &&
+    [ "$(find "$(dirname "$weights")" -name '*.safetensors' | wc -l)" -eq 3 ] &&
+    LD_LIBRARY_PATH="$libdir" "$cli" run cnn --weights "$weights" --limit 64 >&2; then
+    echo "ok 5 - the three bundled weight files installed; installed vnn run uses them"
+else
+    echo "not ok 5 - weights '$weights' or CLI '$cli' missing, or vnn run failed"
+fi
+
