@@ -107,8 +107,29 @@ static int flatten(json_t *v, int as_float, enum dtype dt, void *dst, size_t cap
 }
 
 /* The tensor's elements into a new buffer of floats (as_float) or int64. */
+/* The number of leaves of nested arrays (depth-limited as flatten is). */
+static size_t leaves(json_t *v, int depth)
+{
+    if (!json_is_array(v) || depth > 8)
+        return 1;
+    size_t n = 0, i;
+    json_t *e;
+    json_array_foreach(v, i, e) n += leaves(e, depth + 1);
+    return n;
+}
+
 static void *tensor_values(const struct tensor *t, int as_float, char *err, size_t errlen)
 {
+    /* The data's element count is checked before the shape sizes any
+     * allocation (a huge shape with little data costs nothing). */
+    if (!t->binary) {
+        size_t have = leaves(t->data, 0);
+        if (have != t->count) {
+            bad(err, errlen, "input '%s': data holds %zu elements, its shape %zu", t->name, have,
+                t->count);
+            return NULL;
+        }
+    }
     void *dst = malloc((t->count ? t->count : 1) * (as_float ? sizeof(float) : sizeof(int64_t)));
     if (!dst) {
         bad(err, errlen, "input '%s': out of memory", t->name);
@@ -185,10 +206,6 @@ static unsigned read_tensor(json_t *in, size_t idx, const char *body, size_t len
         if (__builtin_mul_overflow(t->count, (size_t)t->shape[i], &t->count))
             return bad(err, errlen, "input '%s': shape overflows", t->name);
     }
-    /* Each element takes at least one byte of the body: bounds allocations. */
-    if (t->count > len)
-        return bad(err, errlen, "input '%s': shape asks for %zu elements, the body has %zu bytes",
-                   t->name, t->count, len);
     json_t *bsize = params ? json_object_get(params, "binary_data_size") : NULL;
     if (bsize) {
         if (!json_is_integer(bsize) || json_integer_value(bsize) < 0)
@@ -337,6 +354,8 @@ unsigned protocol_parse_infer(const vnn_model_info *info, const char *body, size
 {
     memset(job, 0, sizeof *job);
     memset(io, 0, sizeof *io);
+    if (!body)
+        body = ""; /* an empty body */
     if (json_len > len)
         return bad(err, errlen, "Inference-Header-Content-Length %zu is past the body's %zu bytes",
                    json_len, len);
