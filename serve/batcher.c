@@ -207,8 +207,9 @@ static void *worker_main(void *arg)
             kept_samples += j->n;
         }
         if (keep) {
+            metrics_queued(b->metrics, queued, keep);
             run_batch(w, jobs, keep, kept_samples);
-            metrics_batch(b->metrics, kept_samples, queued, keep);
+            metrics_batch(b->metrics, kept_samples);
         }
         pthread_mutex_lock(&b->lock);
     }

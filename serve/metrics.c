@@ -72,13 +72,19 @@ static int64_t now_second(void)
     return (int64_t)ts.tv_sec;
 }
 
-void metrics_batch(struct model_metrics *m, int64_t samples, const double *queue_s, int64_t jobs)
+void metrics_queued(struct model_metrics *m, const double *queue_s, int64_t jobs)
+{
+    pthread_mutex_lock(&m->lock);
+    for (int64_t j = 0; j < jobs; j++)
+        hist_add(&m->queue_time, queue_s[j]);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_batch(struct model_metrics *m, int64_t samples)
 {
     int64_t sec = now_second();
     pthread_mutex_lock(&m->lock);
     hist_add(&m->batch_size, (double)samples);
-    for (int64_t j = 0; j < jobs; j++)
-        hist_add(&m->queue_time, queue_s[j]);
     m->inferences += (uint64_t)samples;
     int slot = (int)(sec % RATE_WINDOW);
     if (m->rate_second[slot] != sec) {

@@ -41,8 +41,11 @@ struct model_metrics {
 void model_metrics_init(struct model_metrics *m, int64_t max_batch);
 void model_metrics_destroy(struct model_metrics *m);
 void metrics_request(struct model_metrics *m, unsigned http_code, double latency_s);
-void metrics_batch(struct model_metrics *m, int64_t samples, const double *queue_s,
-                   int64_t jobs);
+/* A batch is taken: each request's time in the queue (before the run, so a
+ * client sees its request started). */
+void metrics_queued(struct model_metrics *m, const double *queue_s, int64_t jobs);
+/* A batch ran. */
+void metrics_batch(struct model_metrics *m, int64_t samples);
 
 /* Requests to every path by answer (health, metadata, metrics, unknown). */
 struct server_metrics {

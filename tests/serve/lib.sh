@@ -59,7 +59,7 @@ start_server() {
 
 # stop_server PID: SIGTERM, wait; returns the server's exit status.
 stop_server() {
-    kill -TERM "$1"
+    kill -TERM "$1" 2>/dev/null
     wait "$1"
     rc=$?
     pids=$(echo "$pids" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
