@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-static const unsigned code_values[SC_COUNT] = {200, 400, 404, 405, 413, 415, 500, 503, 504};
+static const unsigned code_values[SC_COUNT] = {200, 400, 404, 405, 413, 500, 503, 504};
 
 int serve_code_slot(unsigned http_code)
 {

@@ -9,7 +9,7 @@
 
 /* The HTTP status codes the server answers with, as counter slots. */
 enum serve_code {
-    SC_200, SC_400, SC_404, SC_405, SC_413, SC_415, SC_500, SC_503, SC_504,
+    SC_200, SC_400, SC_404, SC_405, SC_413, SC_500, SC_503, SC_504,
     SC_COUNT
 };
 int serve_code_slot(unsigned http_code);
