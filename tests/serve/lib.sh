@@ -86,3 +86,7 @@ expect() {
 }
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# jq_ok ARGS...: jq -e, quiet (for check; a redirect after check would
+# swallow its TAP line too).
+jq_ok() { jq -e "$@" >/dev/null; }

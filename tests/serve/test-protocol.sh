@@ -41,11 +41,11 @@ req POST $P /v2/models/cnn/infer $J -d @"$WORK/flat.json"
 expect 200 '"id":"req-7"' "cnn infer (flat data): 200, id echoed"
 cp "$WORK/body" "$WORK/flat.out"
 check "cnn infer: probabilities [1, 10] summing to 1, argmax of the logits" \
-    jq -e '(.outputs | map({(.name): .}) | add) as $o
+    jq_ok '(.outputs | map({(.name): .}) | add) as $o
            | $o.probabilities.shape == [1, 10] and $o.logits.shape == [1, 10]
            and (($o.probabilities.data | add) - 1 | fabs) < 1e-5
            and ($o.probabilities.data | index(max)) == ($o.logits.data | index(max))' \
-    "$WORK/flat.out" >/dev/null
+    "$WORK/flat.out"
 req POST $P /v2/models/cnn/infer $J -d @"$WORK/nested.json"
 check "cnn infer (nested data): the same outputs as flat" \
     test "$(jq -c .outputs "$WORK/body")" = "$(jq -c .outputs "$WORK/flat.out")"
@@ -94,9 +94,9 @@ for m in bilstm transformer; do
     expect 200 '"probabilities"' "$m classify: 200"
     "$VNN" run $m --text "$text" --json --threads 1 >"$WORK/inproc.json" 2>"$WORK/inproc.err"
     check "$m classify: the probabilities of vnn run --text (in process)" \
-        jq -e --slurpfile r "$WORK/inproc.json" \
+        jq_ok --slurpfile r "$WORK/inproc.json" \
         '[.probabilities | to_entries[] | (.value - $r[0][.key]) | fabs] | max < 1e-6' \
-        "$WORK/body" >/dev/null
+        "$WORK/body"
 done
 req POST $P /v2/models/bilstm/infer $J -d '{"inputs":[{"name":"input_ids","shape":[2,3],"datatype":"INT64","data":[[5,6,7],[8,9,0]]},{"name":"lengths","shape":[2],"datatype":"INT32","data":[3,2]}]}'
 expect 200 '"shape":[2,2]' "bilstm infer with lengths (INT32): 200, [2, 2]"
