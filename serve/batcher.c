@@ -9,7 +9,7 @@
 struct worker {
     struct batcher *b;
     pthread_t thread;
-    vnn_model_context *ctx;
+    vnn_model_context *ctx; /* taken from the pool for one batch */
     /* The batch's inputs and outputs, grown to the largest batch seen. */
     float *images, *logits, *probs;
     int64_t *ids, *lengths;
@@ -28,6 +28,9 @@ struct batcher {
     int stopping;
     int workers;
     struct worker *worker;
+    /* One context per instance; a batch (or an inline run) holds one. */
+    vnn_model_context **pool;
+    int n_pool, n_free;
 };
 
 double serve_now(void)
@@ -73,6 +76,19 @@ static int reserve(void **buf, size_t *cap, size_t n, size_t sz)
     return 0;
 }
 
+/* One job on its own buffers; sets its code (no wake-up). */
+static void run_one(struct batcher *b, vnn_model_context *ctx, struct serve_job *j)
+{
+    vnn_status st = b->info.family == VNN_MODEL_CNN
+                        ? vnn_model_run_images(b->model, ctx, j->n, j->images, j->logits,
+                                               j->probs)
+                        : vnn_model_run_tokens(b->model, ctx, j->n, j->t, j->ids, j->lengths,
+                                               j->logits, j->probs);
+    j->http_code = st == VNN_OK ? 200 : 500;
+    if (st != VNN_OK)
+        snprintf(j->error, sizeof j->error, "model run failed: %s", vnn_last_error());
+}
+
 static void finish(struct serve_job *j, unsigned code, const char *msg)
 {
     j->http_code = code;
@@ -91,14 +107,8 @@ static void run_batch(struct worker *w, struct serve_job **jobs, int64_t count, 
     vnn_status st;
     char msg[256];
     if (count == 1) {
-        struct serve_job *j = jobs[0];
-        st = in->family == VNN_MODEL_CNN
-                 ? vnn_model_run_images(b->model, w->ctx, j->n, j->images, j->logits, j->probs)
-                 : vnn_model_run_tokens(b->model, w->ctx, j->n, j->t, j->ids, j->lengths,
-                                        j->logits, j->probs);
-        if (st != VNN_OK)
-            snprintf(msg, sizeof msg, "model run failed: %s", vnn_last_error());
-        finish(j, st == VNN_OK ? 200 : 500, st == VNN_OK ? NULL : msg);
+        run_one(b, w->ctx, jobs[0]);
+        sem_post(&jobs[0]->done);
         return;
     }
     size_t out = (size_t)(samples * C);
@@ -163,10 +173,11 @@ static void *worker_main(void *arg)
         abort(); /* max_batch is bounded by the options: this is tiny */
     pthread_mutex_lock(&b->lock);
     for (;;) {
-        while (!b->head && !b->stopping)
+        while (!(b->head && b->n_free) && !(b->stopping && !b->head))
             pthread_cond_wait(&b->wake, &b->lock);
         if (!b->head)
             break; /* stopping and drained */
+        w->ctx = b->pool[--b->n_free];
         int64_t count = 0, samples = 0;
         struct serve_job *first = pop(b);
         jobs[count++] = first;
@@ -212,6 +223,9 @@ static void *worker_main(void *arg)
             metrics_batch(b->metrics, kept_samples);
         }
         pthread_mutex_lock(&b->lock);
+        b->pool[b->n_free++] = w->ctx;
+        w->ctx = NULL;
+        pthread_cond_broadcast(&b->wake); /* a context is free again */
     }
     pthread_mutex_unlock(&b->lock);
     free(jobs);
@@ -233,17 +247,22 @@ int batcher_create(const vnn_model *model, const struct batcher_opts *opts,
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->wake, NULL);
     b->worker = calloc((size_t)opts->instances, sizeof *b->worker);
-    if (!b->worker) {
+    b->pool = calloc((size_t)opts->instances, sizeof *b->pool);
+    if (!b->worker || !b->pool) {
         batcher_destroy(b);
         return -1;
     }
     for (int i = 0; i < opts->instances; i++) {
+        if (vnn_model_context_create(model, &b->pool[i]) != VNN_OK) {
+            batcher_destroy(b);
+            return -1;
+        }
+        b->n_pool = b->n_free = i + 1;
+    }
+    for (int i = 0; i < opts->instances; i++) {
         struct worker *w = &b->worker[i];
         w->b = b;
-        if (vnn_model_context_create(model, &w->ctx) != VNN_OK ||
-            pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            vnn_model_context_destroy(w->ctx);
-            w->ctx = NULL;
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             batcher_destroy(b);
             return -1;
         }
@@ -267,8 +286,25 @@ unsigned batcher_submit(struct batcher *b, struct serve_job *job)
         pthread_mutex_unlock(&b->lock);
         return 503;
     }
-    sem_init(&job->done, 0, 0);
     job->queued_at = serve_now();
+    job->ran_inline = 0;
+    if (b->opts.max_batch == 1 && !b->head && b->n_free) {
+        /* Batching off, nothing waiting, an instance idle: run it on this
+         * thread (no hand-off to a worker and back). */
+        vnn_model_context *ctx = b->pool[--b->n_free];
+        pthread_mutex_unlock(&b->lock);
+        double queued = 0.0;
+        metrics_queued(b->metrics, &queued, 1);
+        run_one(b, ctx, job);
+        metrics_batch(b->metrics, job->n);
+        pthread_mutex_lock(&b->lock);
+        b->pool[b->n_free++] = ctx;
+        pthread_cond_broadcast(&b->wake); /* queued jobs may need it */
+        pthread_mutex_unlock(&b->lock);
+        job->ran_inline = 1;
+        return 0;
+    }
+    sem_init(&job->done, 0, 0);
     if (b->tail)
         b->tail->next = job;
     else
@@ -282,6 +318,8 @@ unsigned batcher_submit(struct batcher *b, struct serve_job *job)
 
 void batcher_wait(struct serve_job *job)
 {
+    if (job->ran_inline)
+        return;
     while (sem_wait(&job->done) != 0)
         ; /* EINTR */
     sem_destroy(&job->done);
@@ -305,9 +343,11 @@ void batcher_destroy(struct batcher *b)
     pthread_mutex_unlock(&b->lock);
     for (int i = 0; i < b->workers; i++)
         pthread_join(b->worker[i].thread, NULL);
+    for (int i = 0; i < b->n_pool; i++)
+        vnn_model_context_destroy(b->pool[i]);
+    free(b->pool);
     for (int i = 0; i < b->workers; i++) {
         struct worker *w = &b->worker[i];
-        vnn_model_context_destroy(w->ctx);
         free(w->images);
         free(w->logits);
         free(w->probs);

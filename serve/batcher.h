@@ -27,6 +27,7 @@ struct serve_job {
     char error[256];
     /* Private to the batcher. */
     double queued_at;
+    int ran_inline; /* run by batcher_submit itself (batching off, idle) */
     sem_t done;
     struct serve_job *next;
 };
@@ -43,8 +44,9 @@ struct batcher;
 /* 0 on success; -1 with errno-like failure (out of memory, thread). */
 int batcher_create(const vnn_model *model, const struct batcher_opts *opts,
                    struct model_metrics *metrics, struct batcher **out);
-/* Queues the job (initializes job->done). 0, or an HTTP code (503) with
- * job->error naming the reason when the queue is full or stopping. */
+/* Queues the job, or with batching off and an instance idle runs it at
+ * once on the calling thread. 0, or an HTTP code (503) with job->error
+ * naming the reason when the queue is full or stopping. */
 unsigned batcher_submit(struct batcher *b, struct serve_job *job);
 /* Waits for a submitted job and releases its semaphore. */
 void batcher_wait(struct serve_job *job);
