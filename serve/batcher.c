@@ -225,7 +225,8 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&b->lock);
         b->pool[b->n_free++] = w->ctx;
         w->ctx = NULL;
-        pthread_cond_broadcast(&b->wake); /* a context is free again */
+        if (b->head || b->stopping)
+            pthread_cond_broadcast(&b->wake); /* a context is free again */
     }
     pthread_mutex_unlock(&b->lock);
     free(jobs);
@@ -299,7 +300,8 @@ unsigned batcher_submit(struct batcher *b, struct serve_job *job)
         metrics_batch(b->metrics, job->n);
         pthread_mutex_lock(&b->lock);
         b->pool[b->n_free++] = ctx;
-        pthread_cond_broadcast(&b->wake); /* queued jobs may need it */
+        if (b->head)
+            pthread_cond_broadcast(&b->wake); /* queued jobs need it */
         pthread_mutex_unlock(&b->lock);
         job->ran_inline = 1;
         return 0;
