@@ -23,8 +23,26 @@ static int good_name(const char *s, size_t n)
     return 1;
 }
 
-int registry_load(struct registry *r, const char *dir, const struct batcher_opts *opts,
-                  char *err, size_t errlen)
+/* The defaults with this model's overrides applied, in command-line order. */
+static struct batcher_opts opts_for(const char *name, const struct batcher_opts *defaults,
+                                    const struct model_override *ov, size_t n_ov)
+{
+    struct batcher_opts o = *defaults;
+    for (size_t i = 0; i < n_ov; i++) {
+        if (strcmp(ov[i].name, name) != 0)
+            continue;
+        switch (ov[i].field) {
+        case OPT_MAX_BATCH: o.max_batch = ov[i].value; break;
+        case OPT_MAX_DELAY_US: o.max_delay_us = ov[i].value; break;
+        case OPT_QUEUE: o.queue = ov[i].value; break;
+        case OPT_INSTANCES: o.instances = (int)ov[i].value; break;
+        }
+    }
+    return o;
+}
+
+int registry_load(struct registry *r, const char *dir, const struct batcher_opts *defaults,
+                  const struct model_override *ov, size_t n_ov, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     struct dirent **names;
@@ -57,10 +75,12 @@ int registry_load(struct registry *r, const char *dir, const struct batcher_opts
                 snprintf(err, errlen, "%s: %s", path, vnn_last_error());
                 rc = -1;
             } else {
+                struct batcher_opts o = opts_for(m->name, defaults, ov, n_ov);
+                m->opts = o;
                 vnn_model_get_info(m->model, &m->info);
-                model_metrics_init(&m->metrics, opts->max_batch);
+                model_metrics_init(&m->metrics, o.max_batch);
                 r->count++;
-                if (batcher_create(m->model, opts, &m->metrics, &m->batcher)) {
+                if (batcher_create(m->model, &o, &m->metrics, &m->batcher)) {
                     snprintf(err, errlen, "%s: cannot start its workers", path);
                     rc = -1;
                 }
@@ -73,6 +93,12 @@ int registry_load(struct registry *r, const char *dir, const struct batcher_opts
         snprintf(err, errlen, "%s: no *.safetensors models", dir);
         rc = -1;
     }
+    for (size_t i = 0; rc == 0 && i < n_ov; i++)
+        if (!registry_find(r, ov[i].name, strlen(ov[i].name))) {
+            snprintf(err, errlen, "an option names model '%s', which %s does not hold",
+                     ov[i].name, dir);
+            rc = -1;
+        }
     if (rc)
         registry_free(r);
     return rc;

@@ -12,6 +12,7 @@ struct served_model {
     char name[64];
     vnn_model *model;
     vnn_model_info info;
+    struct batcher_opts opts;
     struct batcher *batcher;
     struct model_metrics metrics;
 };
@@ -21,9 +22,18 @@ struct registry {
     size_t count;
 };
 
-/* 0, or -1 with a message in err (no model, a file that does not load). */
-int registry_load(struct registry *r, const char *dir, const struct batcher_opts *opts,
-                  char *err, size_t errlen);
+/* A batching option set for one model (--max-batch cnn=64). */
+enum opt_field { OPT_MAX_BATCH, OPT_MAX_DELAY_US, OPT_QUEUE, OPT_INSTANCES };
+struct model_override {
+    char name[64];
+    enum opt_field field;
+    int64_t value;
+};
+
+/* 0, or -1 with a message in err (no model, a file that does not load, an
+ * override naming no model of the folder). */
+int registry_load(struct registry *r, const char *dir, const struct batcher_opts *defaults,
+                  const struct model_override *ov, size_t n_ov, char *err, size_t errlen);
 struct served_model *registry_find(struct registry *r, const char *name, size_t len);
 /* Stops the batchers (running what they hold) and frees the models. */
 void registry_free(struct registry *r);

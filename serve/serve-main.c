@@ -43,11 +43,13 @@ void serve_usage(FILE *out)
             "  --port-file FILE    write the bound port to FILE once listening\n"
             "  --threads N         threads per op of a model run (default: all cores;\n"
             "                      also VNN_NUM_THREADS)\n"
-            "  --instances N       workers per model, each with its own context (default 1)\n"
             "  --max-batch N       samples per batched run, 1 turns batching off (default 16)\n"
             "  --max-delay-us N    how long a request may wait for others to join its batch\n"
             "                      (default 500)\n"
             "  --queue N           requests waiting per model, beyond it 503 at once (default 128)\n"
+            "  --instances N       model instances (contexts, workers) per model (default 1)\n"
+            "                      These four also take MODEL=N for one model (repeatable):\n"
+            "                      --max-batch 1 --max-batch cnn=64 batches only the cnn.\n"
             "  --max-body BYTES    request body limit, beyond it 413 (default 16777216)\n"
             "  --deadline-ms N     a request not started within N ms gets 504 (default 10000;\n"
             "                      a request's parameters.timeout in us may shorten it)\n"
@@ -59,6 +61,10 @@ void serve_usage(FILE *out)
             "SIGTERM or SIGINT: stop accepting, answer the requests in flight, exit 0.\n",
             VNN_MODELS_DIR, VNN_INSTALLED_MODELS_DIR);
 }
+
+enum { O_MODELS = 256, O_HOST, O_PORT, O_PORTFILE, O_THREADS, O_INST, O_BATCH, O_DELAY,
+       O_QUEUE, O_BODY, O_DEADLINE, O_CONN, O_DRAIN };
+#define MAX_OVERRIDES 64
 
 static int die(const char *msg, const char *arg)
 {
@@ -73,6 +79,54 @@ static int count_arg(const char *s, long long lo, long long hi, long long *out)
     if (end == s || *end || v < lo || v > hi)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* --max-batch N sets every model's value, --max-batch NAME=N one model's. */
+static int batching_arg(int opt, const char *arg, struct batcher_opts *defaults,
+                        struct model_override *ov, size_t *n_ov)
+{
+    static const struct {
+        int opt;
+        const char *name;
+        long long lo, hi;
+        enum opt_field field;
+    } spec[] = {
+        {O_BATCH, "--max-batch", 1, 4096, OPT_MAX_BATCH},
+        {O_DELAY, "--max-delay-us", 0, 10000000, OPT_MAX_DELAY_US},
+        {O_QUEUE, "--queue", 1, 1 << 20, OPT_QUEUE},
+        {O_INST, "--instances", 1, 64, OPT_INSTANCES},
+    };
+    size_t k = 0;
+    while (spec[k].opt != opt)
+        k++;
+    const char *eq = strchr(arg, '='), *num = eq ? eq + 1 : arg;
+    long long v;
+    if (count_arg(num, spec[k].lo, spec[k].hi, &v)) {
+        fprintf(stderr, "vnn serve: %s %s: need [MODEL=]N with N in [%lld, %lld]\n",
+                spec[k].name, arg, spec[k].lo, spec[k].hi);
+        return -1;
+    }
+    if (eq) {
+        size_t len = (size_t)(eq - arg);
+        if (len == 0 || len >= sizeof ov->name || *n_ov == MAX_OVERRIDES) {
+            fprintf(stderr, "vnn serve: %s %s: bad model name or too many per-model options\n",
+                    spec[k].name, arg);
+            return -1;
+        }
+        struct model_override *o = &ov[(*n_ov)++];
+        memcpy(o->name, arg, len);
+        o->name[len] = '\0';
+        o->field = spec[k].field;
+        o->value = v;
+        return 0;
+    }
+    switch (spec[k].field) {
+    case OPT_MAX_BATCH: defaults->max_batch = v; break;
+    case OPT_MAX_DELAY_US: defaults->max_delay_us = v; break;
+    case OPT_QUEUE: defaults->queue = v; break;
+    case OPT_INSTANCES: defaults->instances = (int)v; break;
+    }
     return 0;
 }
 
@@ -99,8 +153,6 @@ static int write_port(const char *path, int port)
 
 int cmd_serve(int argc, char **argv)
 {
-    enum { O_MODELS = 256, O_HOST, O_PORT, O_PORTFILE, O_THREADS, O_INST, O_BATCH, O_DELAY,
-           O_QUEUE, O_BODY, O_DEADLINE, O_CONN, O_DRAIN };
     static const struct option longopts[] = {
         {"models", required_argument, 0, O_MODELS},
         {"host", required_argument, 0, O_HOST},
@@ -121,6 +173,8 @@ int cmd_serve(int argc, char **argv)
     struct http_opts http = {.host = "0.0.0.0", .port = 8000, .max_body = 16u << 20,
                              .deadline_ms = 10000, .connections = 1024};
     struct batcher_opts bo = {.max_batch = 16, .max_delay_us = 500, .queue = 128, .instances = 1};
+    struct model_override ov[MAX_OVERRIDES];
+    size_t n_ov = 0;
     long long v, threads = 0, drain_ms = 30000;
     int c;
     opterr = 0;
@@ -140,24 +194,11 @@ int cmd_serve(int argc, char **argv)
                 return die("--threads: need an integer in [1, 1024], not ", optarg);
             break;
         case O_INST:
-            if (count_arg(optarg, 1, 64, &v))
-                return die("--instances: need an integer in [1, 64], not ", optarg);
-            bo.instances = (int)v;
-            break;
         case O_BATCH:
-            if (count_arg(optarg, 1, 4096, &v))
-                return die("--max-batch: need an integer in [1, 4096], not ", optarg);
-            bo.max_batch = v;
-            break;
         case O_DELAY:
-            if (count_arg(optarg, 0, 10000000, &v))
-                return die("--max-delay-us: need an integer in [0, 10000000], not ", optarg);
-            bo.max_delay_us = v;
-            break;
         case O_QUEUE:
-            if (count_arg(optarg, 1, 1 << 20, &v))
-                return die("--queue: need an integer in [1, 1048576], not ", optarg);
-            bo.queue = v;
+            if (batching_arg(c, optarg, &bo, ov, &n_ov))
+                return 1;
             break;
         case O_BODY:
             if (count_arg(optarg, 1, (long long)1 << 32, &v))
@@ -203,19 +244,23 @@ int cmd_serve(int argc, char **argv)
 
     char err[4096];
     struct registry reg;
-    if (registry_load(&reg, models, &bo, err, sizeof err))
+    if (registry_load(&reg, models, &bo, ov, n_ov, err, sizeof err))
         return die(err, NULL);
     struct server srv;
     if (server_start(&srv, &http, &reg, err, sizeof err)) {
         registry_free(&reg);
         return die(err, NULL);
     }
-    fprintf(stderr, "vnn serve: listening on http://%s:%d, models:", http.host, srv.port);
-    for (size_t i = 0; i < reg.count; i++)
-        fprintf(stderr, " %s (%s)", reg.models[i].name, reg.models[i].info.family_name);
-    fprintf(stderr, "; isa %s, %d threads per op, max batch %lld, max delay %lld us\n",
-            vnn_isa_name(vnn_get_isa()), vnn_get_num_threads(), (long long)bo.max_batch,
-            (long long)bo.max_delay_us);
+    fprintf(stderr, "vnn serve: listening on http://%s:%d (isa %s, %d threads per op); models:",
+            http.host, srv.port, vnn_isa_name(vnn_get_isa()), vnn_get_num_threads());
+    for (size_t i = 0; i < reg.count; i++) {
+        const struct served_model *m = &reg.models[i];
+        fprintf(stderr, "%s %s (%s: max batch %lld, max delay %lld us, queue %lld, %d instance%s)",
+                i ? "," : "", m->name, m->info.family_name, (long long)m->opts.max_batch,
+                (long long)m->opts.max_delay_us, (long long)m->opts.queue, m->opts.instances,
+                m->opts.instances > 1 ? "s" : "");
+    }
+    fprintf(stderr, "\n");
     if (port_file && write_port(port_file, srv.port)) {
         server_stop(&srv);
         registry_free(&reg);

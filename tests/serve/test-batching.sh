@@ -97,6 +97,25 @@ for m in cnn bilstm transformer; do
     check "$m: batching ran $R requests in fewer runs ($runs), unbatched in $R ($one)" \
         test "$runs" -lt $R -a "$one" -eq $R -a "$sum" = $samples
 done
+
+# Per-model options: batching for all but the bilstm (--max-batch bilstm=1).
+start_server mixed --threads 1 --max-batch 64 --max-delay-us 200000 --max-batch bilstm=1
+for m in cnn bilstm; do
+    curls=""
+    i=1
+    while [ $i -le $R ]; do
+        post "$mixed_port" $m $i "$WORK/$m-$i.mixed" &
+        curls="$curls $!"
+        i=$((i + 1))
+    done
+    for c in $curls; do wait "$c"; done
+done
+curl -s "http://127.0.0.1:$mixed_port/metrics" >"$WORK/mixed.metrics"
+runs_cnn=$(value "$WORK/mixed.metrics" 'vnn_batch_size_count{model="cnn"}')
+runs_bilstm=$(value "$WORK/mixed.metrics" 'vnn_batch_size_count{model="bilstm"}')
+check "--max-batch bilstm=1: the bilstm ran unbatched ($runs_bilstm runs), the cnn batched ($runs_cnn)" \
+    test "$runs_bilstm" -eq $R -a "$runs_cnn" -lt $R
+check "mixed server exits 0 on SIGTERM" stop_server "$mixed_pid"
 check "batched server exits 0 on SIGTERM" stop_server "$batched_pid"
 check "unbatched server exits 0 on SIGTERM" stop_server "$single_pid"
 finish
