@@ -6,8 +6,8 @@
 init "$@"
 start_server s --threads 1 --max-batch 1
 P=$PORT
-jq -nc '{inputs: [{name: "input_ids", shape: [96, 256], datatype: "INT64",
-         data: [range(96 * 256) | . % 9000 + 2]}], outputs: [{name: "probabilities"}]}' \
+jq -nc '{inputs: [{name: "input_ids", shape: [192, 256], datatype: "INT64",
+         data: [range(192 * 256) | . % 9000 + 2]}], outputs: [{name: "probabilities"}]}' \
     >"$WORK/slow.json"
 url="http://127.0.0.1:$P/v2/models/transformer/infer"
 metric() { # metric SERIES: its value now
