@@ -53,26 +53,29 @@ else
 fi
 
 # Deadline: a request allowed 1 ms (parameters.timeout, us) behind a slow one.
-# Started = its queue time recorded (vnn_queue_duration_seconds_count).
-started() {
+# Deadline: three slow requests at once (one runs, two queue); once one is
+# seen queued, a request allowed 1 ms (parameters.timeout, us) waits behind
+# at least one whole run.
+depth() {
     curl -s "http://127.0.0.1:$P/metrics" |
-        awk '$1 == "vnn_queue_duration_seconds_count{model=\"transformer\"}" {print $2}'
+        awk '$1 == "vnn_queue_depth{model=\"transformer\"}" {print $2}'
 }
-# Slower still: 128 x 256 tokens.
 jq -nc '{inputs: [{name: "input_ids", shape: [128, 256], datatype: "INT64",
          data: [range(128 * 256) | . % 9000 + 2]}], outputs: [{name: "probabilities"}]}' \
     >"$WORK/slower.json"
-before=$(started)
-curl -s -o "$WORK/first" -d @"$WORK/slower.json" "$url" &
-first=$!
+slows=""
+for k in 1 2 3; do
+    curl -s -o "$WORK/slower$k" -d @"$WORK/slower.json" "$url" &
+    slows="$slows $!"
+done
 i=0
-while [ "$(started)" = "$before" ] && [ $i -lt 200 ]; do
-    sleep 0.02
+while [ "$(depth)" = 0 ] && [ $i -lt 500 ]; do
+    sleep 0.01
     i=$((i + 1))
 done
 req POST $P /v2/models/transformer/infer -d '{"inputs":[{"name":"input_ids","shape":[1,3],"datatype":"INT64","data":[2,3,4]}],"parameters":{"timeout":1000}}'
 expect 504 'deadline exceeded' "a request past its deadline in the queue: 504"
-wait $first
+for k in $slows; do wait "$k"; done
 req POST $P /v2/models/transformer/infer -d '{"inputs":[{"name":"input_ids","shape":[1,3],"datatype":"INT64","data":[2,3,4]}]}'
 expect 200 '"probabilities"' "still serving after the overload"
 req GET $P /metrics
