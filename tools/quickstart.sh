@@ -54,6 +54,9 @@ test)
     # The dashboard's browser test: Debian's Chromium, puppeteer-core (npm).
     tools/ci/deps.sh chromium || status=1
     tools/dashboard/install.sh || status=1
+    # vnn serve's tests: curl as the client, HAProxy and wrk for the
+    # scale-out test, promtool (Debian's prometheus) for the metrics format.
+    tools/ci/deps.sh curl haproxy wrk prometheus || status=1
     meson test -C "$BUILD" --print-errorlogs || status=1
     tools/ci/cross-test.sh || status=1
     # Reliability: the suite under ASan + UBSan (build-asan), each fuzz

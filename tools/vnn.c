@@ -6,6 +6,9 @@
 
 #include "dispatch/dispatch.h"
 #include "tools/run/vnn-run.h"
+#ifdef VNN_HAVE_SERVE
+#include "serve/serve.h"
+#endif
 #include "vnn/vnn.h"
 
 static void usage(FILE *out)
@@ -16,6 +19,8 @@ static void usage(FILE *out)
             "commands:\n"
             "  info     CPU, features, selected ISA, threads, and the microkernel of every op\n"
             "  run      run a model (cnn, bilstm, transformer) on its test data or a text\n"
+            "  serve    serve a folder of models over HTTP (Open Inference Protocol, dynamic\n"
+            "           batching, Prometheus metrics)\n"
             "\n"
             "options:\n"
             "  -h, --help   show help (also `vnn <command> --help`)\n"
@@ -100,6 +105,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) {
+#ifdef VNN_HAVE_SERVE
+        return cmd_serve(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "vnn serve: this vnn was built without libmicrohttpd\n");
+        return 1;
+#endif
+    }
     fprintf(stderr, "vnn: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 1;

@@ -223,11 +223,12 @@ static int run_texts(const struct run_opts *o, const vnn_model *m, const vnn_mod
     char err[512];
     struct text_set set = {0};
     const char *input;
+    /* Outside the if: set points at them until the end of the function. */
+    char *one_text[1] = {(char *)o->text};
+    size_t one_len[1] = {o->text ? strlen(o->text) : 0};
     if (o->text) {
         input = "--text";
-        char *texts[1] = {(char *)o->text};
-        size_t lens[1] = {strlen(o->text)};
-        set = (struct text_set){.count = 1, .texts = texts, .lengths = lens};
+        set = (struct text_set){.count = 1, .texts = one_text, .lengths = one_len};
     } else if (o->input) {
         input = o->input;
         size_t n = strlen(input);
