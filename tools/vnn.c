@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#ifdef VNN_HAVE_ONNX
+#include "tools/onnx/onnx-test.h"
+#endif
 #include "tools/run/vnn-run.h"
 #include "vnn/vnn.h"
 
@@ -16,6 +19,9 @@ static void usage(FILE *out)
             "commands:\n"
             "  info     CPU, features, selected ISA, threads, and the microkernel of every op\n"
             "  run      run a model (cnn, bilstm, transformer) on its test data or a text\n"
+#ifdef VNN_HAVE_ONNX
+            "  onnx-test  run ONNX backend node tests (model.onnx + test_data_set_*) on vnn\n"
+#endif
             "\n"
             "options:\n"
             "  -h, --help   show help (also `vnn <command> --help`)\n"
@@ -100,6 +106,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+#ifdef VNN_HAVE_ONNX
+    if (strcmp(cmd, "onnx-test") == 0)
+        return cmd_onnx_test(argc - 1, argv + 1);
+#endif
     fprintf(stderr, "vnn: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 1;

@@ -76,6 +76,11 @@ VNN_API vnn_status vnn_gelu(vnn_gelu_approx approx, int64_t n, const float *x, f
 /* y [n] = max(x [n], 0). */
 VNN_API vnn_status vnn_relu(int64_t n, const float *x, float *y);
 
+/* y [n] = 1 / (1 + exp(-x [n])), within 1e-6 absolute (vector sigmoid of
+ * kernels/vmath, the LSTM gates' own). */
+VNN_API vnn_status vnn_sigmoid(int64_t n, const float *x, float *y);
+/* y [n] = tanh(x [n]), within 1e-6 absolute (kernels/vmath). */
+VNN_API vnn_status vnn_tanh(int64_t n, const float *x, float *y);
 /* y [n] = a [n] + b [n]. */
 VNN_API vnn_status vnn_add(int64_t n, const float *a, const float *b, float *y);
 
