@@ -744,8 +744,6 @@ static enum onnx_run op_layernorm(const struct vnn_onnx_node *n, const val *cons
                                   char *why, size_t why_len)
 {
     const val *x = in[0], *scale = in[1], *bias = n->n_in > 2 ? in[2] : NULL;
-    if (n->n_out > 1 && ((n->out[1][0]) || (n->n_out > 2 && n->out[2][0])))
-        return UNSUP("the Mean and InvStdDev outputs (vnn_layernorm returns Y only)");
     int64_t axis = norm_axis(attr_int(n, "axis", -1), x->ndim);
     if (axis < 0 || axis >= x->ndim)
         return FAIL("axis out of range");
@@ -759,8 +757,25 @@ static enum onnx_run op_layernorm(const struct vnn_onnx_node *n, const val *cons
                                                  bias ? bias->f : zero, eps, out[0].f)
                                  : VNN_ERR_OUT_OF_MEMORY;
     free(zero);
+    /* Mean and InvStdDev: [d0 .. d(axis-1), 1, ..., 1] */
+    int64_t sdims[VNN_ONNX_MAX_DIMS];
+    for (int k = 0; k < x->ndim; k++)
+        sdims[k] = k < axis ? x->dims[k] : 1;
+    bool want_mean = n->n_out > 1 && n->out[1][0], want_rstd = n->n_out > 2 && n->out[2][0];
+    if (st == VNN_OK && (want_mean || want_rstd)) {
+        if (!make(&out[1], VNN_ONNX_FLOAT, x->ndim, sdims) ||
+            !make(&out[2], VNN_ONNX_FLOAT, x->ndim, sdims))
+            st = VNN_ERR_OUT_OF_MEMORY;
+        else
+            st = vnn_layernorm_stats(rows, cols, x->f, eps, out[1].f, out[2].f);
+        if (!want_mean)
+            onnx_value_free(&out[1]);
+        if (!want_rstd)
+            onnx_value_free(&out[2]);
+    }
     if (st != VNN_OK) {
-        onnx_value_free(&out[0]);
+        for (int k = 0; k < 3; k++)
+            onnx_value_free(&out[k]);
         return FAIL("%s: %s", vnn_status_str(st), vnn_last_error());
     }
     return ONNX_RUN_OK;
