@@ -28,12 +28,13 @@ struct counts {
 struct opts {
     bool listed; /* only cases whose every node is a listed op */
     bool quiet;  /* print failures and unsupported cases only */
+    bool tap;    /* TAP for meson test: unsupported cases are skips */
 };
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: vnn onnx-test [--isa ISA] [--listed] [--quiet] DIR...\n"
+            "usage: vnn onnx-test [--isa ISA] [--listed] [--quiet] [--tap] DIR...\n"
             "\n"
             "Runs ONNX backend node tests (a folder with model.onnx and test_data_set_*/,\n"
             "or a folder of such folders, e.g. /usr/share/libonnx-testdata/data/node) on\n"
@@ -43,7 +44,9 @@ static void usage(FILE *out)
             "\n"
             "  --isa ISA   scalar|avx2|avx512|neon (default: VNN_ISA or the best)\n"
             "  --listed    skip (silently) cases using ops outside vnn's ONNX op list\n"
-            "  --quiet     print only failing and unsupported cases and the totals\n");
+            "  --quiet     print only failing and unsupported cases and the totals\n"
+            "  --tap       TAP output (unsupported cases are skips); an ISA this machine\n"
+            "              lacks or a missing DIR skips the whole run\n");
 }
 
 /* snprintf into a path buffer; false (and "") if it does not fit. */
@@ -320,19 +323,26 @@ static void run_case(const char *dir, const struct opts *o, struct counts *c)
         free_list(sets);
     }
     vnn_onnx_model_free(m);
+    if (o->tap && v != V_SKIP) {
+        int k = c->passed + c->failed + c->unsupported + 1;
+        printf("%s %d - %s%s%s%s\n", v == V_FAIL ? "not ok" : "ok", k, name,
+               v == V_UNSUP ? " # SKIP unsupported: " : msg[0] ? ": " : "", msg, "");
+    }
     switch (v) {
     case V_PASS:
         c->passed++;
-        if (!o->quiet)
+        if (!o->quiet && !o->tap)
             printf("pass         %s (%s)\n", name, msg);
         break;
     case V_FAIL:
         c->failed++;
-        printf("fail         %s: %s\n", name, msg);
+        if (!o->tap)
+            printf("fail         %s: %s\n", name, msg);
         break;
     case V_UNSUP:
         c->unsupported++;
-        printf("unsupported  %s: %s\n", name, msg);
+        if (!o->tap)
+            printf("unsupported  %s: %s\n", name, msg);
         break;
     case V_SKIP:
         c->skipped++;
@@ -358,8 +368,15 @@ int cmd_onnx_test(int argc, char **argv)
             o.listed = true;
         } else if (!strcmp(argv[k], "--quiet")) {
             o.quiet = true;
+        } else if (!strcmp(argv[k], "--tap")) {
+            o.tap = true;
         } else if (!strcmp(argv[k], "--isa") && k + 1 < argc) {
             vnn_isa isa;
+            if (o.tap && vnn_isa_parse(argv[k + 1], &isa) == VNN_OK && !vnn_isa_supported(isa)) {
+                printf("1..0 # SKIP this machine cannot run %s\n", argv[k + 1]);
+                free(dirs);
+                return 0;
+            }
             if (vnn_isa_parse(argv[++k], &isa) != VNN_OK || vnn_set_isa(isa) != VNN_OK) {
                 fprintf(stderr, "vnn onnx-test: cannot use ISA '%s': %s\n", argv[k],
                         vnn_last_error());
@@ -386,8 +403,14 @@ int cmd_onnx_test(int argc, char **argv)
         free(dirs);
         return 2;
     }
-    printf("isa: %s\n", vnn_isa_name(vnn_get_isa()));
+    printf("%sisa: %s\n", o.tap ? "# " : "", vnn_isa_name(vnn_get_isa()));
     for (int k = 0; k < first; k++) {
+        struct stat sb;
+        if (o.tap && stat(dirs[k], &sb) != 0) {
+            printf("1..0 # SKIP %s is missing (Debian libonnx-testdata)\n", dirs[k]);
+            free(dirs);
+            return 0;
+        }
         char path[4096];
         fmt_path(path, sizeof path, "%s/%s", dirs[k], "model.onnx");
         if (is_file(path)) {
@@ -411,8 +434,12 @@ int cmd_onnx_test(int argc, char **argv)
         free_list(sub);
     }
     free(dirs);
+    const char *hash = o.tap ? "# " : "";
     if (c.skipped)
-        printf("(%d cases of other ops skipped)\n", c.skipped);
-    printf("%d passed, %d failed, %d unsupported\n", c.passed, c.failed, c.unsupported);
+        printf("%s(%d cases of other ops skipped)\n", hash, c.skipped);
+    if (o.tap)
+        printf("1..%d\n", c.passed + c.failed + c.unsupported);
+    printf("%s%d passed, %d failed, %d unsupported\n", hash, c.passed, c.failed,
+           c.unsupported);
     return c.failed ? 1 : 0;
 }
