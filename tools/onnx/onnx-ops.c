@@ -372,9 +372,9 @@ static enum onnx_run op_pool(const struct vnn_onnx_node *n, bool max, const val 
         .pad_left = g.pb[wd], .pad_right = g.pe[wd],
         .ceil_mode = ceil_mode, .count_include_pad = include_pad,
     };
-    if (p.pad_top > p.kernel_h / 2 || p.pad_bottom > p.kernel_h / 2 ||
-        p.pad_left > p.kernel_w / 2 || p.pad_right > p.kernel_w / 2)
-        return UNSUP("a padding over half the kernel (vnn's pools allow pad <= kernel / 2)");
+    if (p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h || p.pad_left >= p.kernel_w ||
+        p.pad_right >= p.kernel_w)
+        return UNSUP("a padding as large as the kernel (empty windows)");
     int64_t N = x->dims[0], C = x->dims[1], H = h >= 0 ? g.in[h] : 1, W = g.in[wd], OH, OW;
     VNN(vnn_pool2d_output_size(&p, H, W, &OH, &OW));
     int64_t D = 1, KD = 1, SD = 1, OD = 1;
