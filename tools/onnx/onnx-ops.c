@@ -16,6 +16,22 @@ static const char *const listed_ops[] = {
     "Tanh", "Gelu", "Add", "Gather", "Flatten", "Reshape", "Transpose", "Concat",
 };
 
+/* Shape plumbing exporters emit around the listed ops (PyTorch's LSTM
+ * export builds its zero initial states from Shape, Gather, Unsqueeze,
+ * Concat, Expand); computed here, run in whole graphs, not counted in the
+ * node conformance. */
+static const char *const plumbing_ops[] = {
+    "Constant", "Cast", "Shape", "Unsqueeze", "Squeeze", "Expand",
+};
+
+static bool is_plumbing(const char *op_type)
+{
+    for (size_t k = 0; k < sizeof plumbing_ops / sizeof *plumbing_ops; k++)
+        if (strcmp(op_type, plumbing_ops[k]) == 0)
+            return true;
+    return false;
+}
+
 bool onnx_op_listed(const char *op_type)
 {
     for (size_t k = 0; k < sizeof listed_ops / sizeof *listed_ops; k++)
@@ -1005,6 +1021,155 @@ static enum onnx_run op_concat(const struct vnn_onnx_node *n, const val *const *
     return ONNX_RUN_OK;
 }
 
+/* --- plumbing ---------------------------------------------------------------------- */
+
+static enum onnx_run op_constant(const struct vnn_onnx_node *n, val *out, char *why,
+                                 size_t why_len)
+{
+    const struct vnn_onnx_attr *a = n->n_attr == 1 ? &n->attr[0] : NULL;
+    if (!a)
+        return FAIL("Constant needs exactly one attribute");
+    if (!strcmp(a->name, "value") && a->type == VNN_ONNX_ATTR_TENSOR) {
+        const struct vnn_onnx_tensor *t = a->t;
+        if (!t->f && !t->i)
+            return UNSUP("Constant of dtype %s", vnn_onnx_dtype_name(t->dtype));
+        MAKE(&out[0], t->f ? VNN_ONNX_FLOAT : VNN_ONNX_INT64, t->ndim, t->dims);
+        out[0].dtype = t->dtype;
+        if (t->f)
+            memcpy(out[0].f, t->f, (size_t)t->count * 4);
+        else
+            memcpy(out[0].i, t->i, (size_t)t->count * 8);
+        return ONNX_RUN_OK;
+    }
+    int64_t len = (int64_t)a->n;
+    if (!strcmp(a->name, "value_float") || !strcmp(a->name, "value_int")) {
+        MAKE(&out[0], a->type == VNN_ONNX_ATTR_FLOAT ? VNN_ONNX_FLOAT : VNN_ONNX_INT64, 0, NULL);
+        if (out[0].f)
+            out[0].f[0] = a->f;
+        else
+            out[0].i[0] = a->i;
+        return ONNX_RUN_OK;
+    }
+    if (!strcmp(a->name, "value_floats") || !strcmp(a->name, "value_ints")) {
+        MAKE(&out[0], a->floats ? VNN_ONNX_FLOAT : VNN_ONNX_INT64, 1, &len);
+        if (a->floats)
+            memcpy(out[0].f, a->floats, a->n * 4);
+        else if (a->ints)
+            memcpy(out[0].i, a->ints, a->n * 8);
+        return ONNX_RUN_OK;
+    }
+    return UNSUP("Constant attribute '%s'", a->name);
+}
+
+static enum onnx_run op_cast(const struct vnn_onnx_node *n, const val *x, val *out, char *why,
+                             size_t why_len)
+{
+    int64_t to = attr_int(n, "to", 0);
+    bool to_float = to == VNN_ONNX_FLOAT;
+    if (!to_float && to != VNN_ONNX_INT64 && to != VNN_ONNX_INT32)
+        return UNSUP("Cast to %s", vnn_onnx_dtype_name((int)to));
+    MAKE(&out[0], to_float ? VNN_ONNX_FLOAT : VNN_ONNX_INT64, x->ndim, x->dims);
+    out[0].dtype = (int)to;
+    for (int64_t k = 0; k < x->count; k++) {
+        if (to_float)
+            out[0].f[k] = x->f ? x->f[k] : (float)x->i[k];
+        else if (x->f && !(fabsf(x->f[k]) < 9.2e18f))
+            return onnx_value_free(&out[0]), FAIL("Cast of %g to an integer", (double)x->f[k]);
+        else
+            out[0].i[k] = x->f ? (int64_t)x->f[k] : x->i[k];
+        if (!to_float && to == VNN_ONNX_INT32)
+            out[0].i[k] = (int32_t)out[0].i[k];
+    }
+    return ONNX_RUN_OK;
+}
+
+static enum onnx_run op_shape(const struct vnn_onnx_node *n, const val *x, val *out, char *why,
+                              size_t why_len)
+{
+    int64_t start = norm_axis(attr_int(n, "start", 0), x->ndim);
+    int64_t end = vnn_onnx_attr_find(n, "end") ? norm_axis(attr_int(n, "end", 0), x->ndim)
+                                                : x->ndim;
+    start = start < 0 ? 0 : start > x->ndim ? x->ndim : start;
+    end = end < start ? start : end > x->ndim ? x->ndim : end;
+    int64_t len = end - start;
+    MAKE(&out[0], VNN_ONNX_INT64, 1, &len);
+    for (int64_t k = 0; k < len; k++)
+        out[0].i[k] = x->dims[start + k];
+    return ONNX_RUN_OK;
+}
+
+/* Unsqueeze / Squeeze: axes from the attribute (opset < 13) or input 1. */
+static enum onnx_run op_squeeze(const struct vnn_onnx_node *n, bool un, const val *const *in,
+                                val *out, char *why, size_t why_len)
+{
+    const val *x = in[0];
+    size_t na = 0;
+    const int64_t *axes = attr_ints(n, "axes", &na);
+    if (n->n_in > 1 && in[1]) {
+        if (!in[1]->i)
+            return FAIL("axes are not integers");
+        axes = in[1]->i;
+        na = (size_t)in[1]->count;
+    }
+    int rank = un ? x->ndim + (int)na : x->ndim;
+    if (rank > VNN_ONNX_MAX_DIMS || na > VNN_ONNX_MAX_DIMS)
+        return FAIL("rank %d", rank);
+    bool mark[VNN_ONNX_MAX_DIMS * 2] = {false};
+    for (size_t k = 0; k < na; k++) {
+        int64_t a = norm_axis(axes[k], rank);
+        if (a < 0 || a >= rank || mark[a] || (!un && x->dims[a] != 1))
+            return FAIL("axis %lld", (long long)axes[k]);
+        mark[a] = true;
+    }
+    int64_t dims[VNN_ONNX_MAX_DIMS];
+    int o = 0;
+    for (int k = 0, j = 0; k < rank; k++) {
+        if (un)
+            dims[o++] = mark[k] ? 1 : x->dims[j++];
+        else if (!(na ? mark[k] : x->dims[k] == 1))
+            dims[o++] = x->dims[k];
+    }
+    return copy_as(x, o, dims, out, why, why_len);
+}
+
+static enum onnx_run op_expand(const val *const *in, val *out, char *why, size_t why_len)
+{
+    const val *x = in[0], *s = in[1];
+    if (!s->i || s->ndim != 1 || s->count > VNN_ONNX_MAX_DIMS)
+        return FAIL("shape is not a 1-D integer tensor");
+    val target = {.ndim = (int)s->count};
+    for (int k = 0; k < target.ndim; k++)
+        target.dims[k] = s->i[k];
+    int nd;
+    int64_t dims[VNN_ONNX_MAX_DIMS];
+    if (!broadcast_shape(x, &target, &nd, dims))
+        return FAIL("shape does not broadcast");
+    if (!x->f)
+        return UNSUP("Expand of integers");
+    MAKE(&out[0], VNN_ONNX_FLOAT, nd, dims);
+    broadcast(x, nd, dims, out[0].f);
+    return ONNX_RUN_OK;
+}
+
+/* Gather of integer data (shapes), which vnn_embedding (floats) does not cover. */
+static enum onnx_run gather_ints(const struct vnn_onnx_node *n, const val *x, const val *idx,
+                                 val *out, char *why, size_t why_len)
+{
+    int64_t axis = norm_axis(attr_int(n, "axis", 0), x->ndim);
+    if (axis != 0 || x->ndim != 1 || idx->ndim > 1)
+        return UNSUP("Gather of integers beyond 1-D shapes");
+    MAKE(&out[0], VNN_ONNX_INT64, idx->ndim, idx->dims);
+    for (int64_t k = 0; k < idx->count; k++) {
+        int64_t i = idx->i[k] < 0 ? idx->i[k] + x->dims[0] : idx->i[k];
+        if (i < 0 || i >= x->dims[0]) {
+            onnx_value_free(&out[0]);
+            return FAIL("index %lld out of range", (long long)idx->i[k]);
+        }
+        out[0].i[k] = x->i[i];
+    }
+    return ONNX_RUN_OK;
+}
+
 /* --- dispatch ----------------------------------------------------------------------- */
 
 /* Inputs each op requires (the rest are optional). */
@@ -1016,6 +1181,8 @@ static size_t required_inputs(const char *op)
         return 2;
     if (!strcmp(op, "LSTM"))
         return 3;
+    if (!strcmp(op, "Expand"))
+        return 2;
     return 1;
 }
 
@@ -1024,7 +1191,7 @@ static bool takes_ints(const char *op, size_t k)
 {
     return (!strcmp(op, "Gather") && k == 1) || (!strcmp(op, "Reshape") && k == 1) ||
            (!strcmp(op, "LSTM") && k == 4) || !strcmp(op, "Flatten") ||
-           !strcmp(op, "Transpose") || !strcmp(op, "Concat") ||
+           !strcmp(op, "Transpose") || !strcmp(op, "Concat") || is_plumbing(op) ||
            (!strcmp(op, "Reshape") && k == 0);
 }
 
@@ -1036,8 +1203,12 @@ enum onnx_run onnx_run_node(const struct vnn_onnx_node *n, int64_t opset, const 
         memset(&out[k], 0, sizeof out[k]);
     if (n->domain[0] && strcmp(n->domain, "ai.onnx") != 0)
         return UNSUP("domain '%s'", n->domain);
-    if (!onnx_op_listed(op))
+    if (!onnx_op_listed(op) && !is_plumbing(op))
         return UNSUP("op %s", op);
+    if (!strcmp(op, "Constant"))
+        return op_constant(n, out, why, why_len);
+    if (!strcmp(op, "Gather") && n->n_in == 2 && in[0] && in[0]->i && in[1] && in[1]->i)
+        return gather_ints(n, in[0], in[1], out, why, why_len);
     if (n->n_in < required_inputs(op))
         return FAIL("%s needs %zu inputs, has %zu", op, required_inputs(op), n->n_in);
     for (size_t k = 0; k < n->n_in; k++) {
@@ -1084,5 +1255,13 @@ enum onnx_run onnx_run_node(const struct vnn_onnx_node *n, int64_t opset, const 
         return op_transpose(n, in, out, why, why_len);
     if (!strcmp(op, "Concat"))
         return op_concat(n, in, out, why, why_len);
+    if (!strcmp(op, "Cast"))
+        return op_cast(n, in[0], out, why, why_len);
+    if (!strcmp(op, "Shape"))
+        return op_shape(n, in[0], out, why, why_len);
+    if (!strcmp(op, "Unsqueeze") || !strcmp(op, "Squeeze"))
+        return op_squeeze(n, op[0] == 'U', in, out, why, why_len);
+    if (!strcmp(op, "Expand"))
+        return op_expand(in, out, why, why_len);
     return op_unary(n, in, out, why, why_len);
 }

@@ -29,6 +29,7 @@ struct opts {
     bool listed; /* only cases whose every node is a listed op */
     bool quiet;  /* print failures and unsupported cases only */
     bool tap;    /* TAP for meson test: unsupported cases are skips */
+    bool graph;  /* print each case's nodes */
 };
 
 static void usage(FILE *out)
@@ -45,6 +46,7 @@ static void usage(FILE *out)
             "  --isa ISA   scalar|avx2|avx512|neon (default: VNN_ISA or the best)\n"
             "  --listed    skip (silently) cases using ops outside vnn's ONNX op list\n"
             "  --quiet     print only failing and unsupported cases and the totals\n"
+            "  --graph     print each case's nodes (op, inputs -> outputs) before it runs\n"
             "  --tap       TAP output (unsupported cases are skips); an ISA this machine\n"
             "              lacks or a missing DIR skips the whole run\n");
 }
@@ -304,6 +306,16 @@ static void run_case(const char *dir, const struct opts *o, struct counts *c)
     } else if (o->listed && !all_listed(m)) {
         v = V_SKIP;
     } else {
+        for (size_t k = 0; o->graph && k < m->n_nodes; k++) {
+            const struct vnn_onnx_node *nd = &m->nodes[k];
+            printf("%s  %-18s", o->tap ? "#" : "", nd->op_type);
+            for (size_t j = 0; j < nd->n_in; j++)
+                printf(" %s", nd->in[j][0] ? nd->in[j] : "-");
+            printf(" ->");
+            for (size_t j = 0; j < nd->n_out; j++)
+                printf(" %s", nd->out[j][0] ? nd->out[j] : "-");
+            printf("\n");
+        }
         size_t nsets;
         char **sets = list_dir(dir, "test_data_set_", &nsets);
         if (!sets || nsets == 0) {
@@ -368,6 +380,8 @@ int cmd_onnx_test(int argc, char **argv)
             o.listed = true;
         } else if (!strcmp(argv[k], "--quiet")) {
             o.quiet = true;
+        } else if (!strcmp(argv[k], "--graph")) {
+            o.graph = true;
         } else if (!strcmp(argv[k], "--tap")) {
             o.tap = true;
         } else if (!strcmp(argv[k], "--isa") && k + 1 < argc) {
