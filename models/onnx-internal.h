@@ -21,6 +21,13 @@ vnn_status vnn_onnx_tensor_decode(const Onnx__TensorProto *p, const char *dir,
 void vnn_onnx_tensor_release(struct vnn_onnx_tensor *t);
 /* A whole file into a malloc'ed buffer, at most 2 GiB. */
 vnn_status vnn_onnx_read_file(const char *path, void **data, size_t *size);
+/* Refuses messages nested deeper than VNN_ONNX_MAX_NESTING (protobuf-c
+ * unpacks nested messages recursively, with no limit of its own: a file
+ * of a few MB could otherwise exhaust the stack). Walks the wire format
+ * with desc's field table; malformed framing is left to the unpacker. */
+#define VNN_ONNX_MAX_NESTING 64
+vnn_status vnn_onnx_check_nesting(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                                  size_t size);
 /* Prefixes the thread's last error with `prefix: ` and returns st. */
 vnn_status vnn_onnx_error_prefix(vnn_status st, const char *prefix);
 

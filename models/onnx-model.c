@@ -331,6 +331,11 @@ vnn_status vnn_onnx_model_parse(const void *data, size_t size, const char *dir,
         return oom();
     }
     m->priv = p;
+    vnn_status nest = vnn_onnx_check_nesting(&onnx__model_proto__descriptor, data, size);
+    if (nest != VNN_OK) {
+        vnn_onnx_model_free(m);
+        return nest;
+    }
     p->msg = onnx__model_proto__unpack(NULL, size, data);
     if (!p->msg) {
         vnn_onnx_model_free(m);

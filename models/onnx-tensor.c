@@ -333,6 +333,11 @@ vnn_status vnn_onnx_tensor_parse(const void *data, size_t size, struct vnn_onnx_
     struct tensor_file *tf = calloc(1, sizeof *tf);
     if (!tf)
         return vnn_error(VNN_ERR_OUT_OF_MEMORY, "tensor file: no memory");
+    vnn_status nest = vnn_onnx_check_nesting(&onnx__tensor_proto__descriptor, data, size);
+    if (nest != VNN_OK) {
+        free(tf);
+        return nest;
+    }
     tf->msg = onnx__tensor_proto__unpack(NULL, size, data);
     if (!tf->msg) {
         free(tf);

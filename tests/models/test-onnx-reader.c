@@ -304,3 +304,55 @@ VT_TEST(onnx_reader, tensor_file)
     vnn_onnx_tensor_free(r);
     free(buf);
 }
+
+/* Graphs inside attributes inside nodes inside graphs, `levels` deep. */
+static uint8_t *nested_model(int levels, size_t *size)
+{
+    Onnx__GraphProto *g = calloc((size_t)levels + 1, sizeof *g);
+    Onnx__NodeProto *n = calloc((size_t)levels, sizeof *n);
+    Onnx__AttributeProto *a = calloc((size_t)levels, sizeof *a);
+    Onnx__NodeProto **np = calloc((size_t)levels, sizeof *np);
+    Onnx__AttributeProto **ap = calloc((size_t)levels, sizeof *ap);
+    VT_CHECK(g && n && a && np && ap, "out of memory");
+    for (int k = 0; k <= levels; k++)
+        onnx__graph_proto__init(&g[k]);
+    for (int k = 0; k < levels; k++) {
+        onnx__node_proto__init(&n[k]);
+        onnx__attribute_proto__init(&a[k]);
+        a[k].name = "then_branch";
+        a[k].has_type = 1;
+        a[k].type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH;
+        a[k].g = &g[k + 1];
+        ap[k] = &a[k];
+        n[k].op_type = "If";
+        n[k].n_attribute = 1;
+        n[k].attribute = &ap[k];
+        np[k] = &n[k];
+        g[k].n_node = 1;
+        g[k].node = &np[k];
+    }
+    Onnx__ModelProto m = ONNX__MODEL_PROTO__INIT;
+    m.graph = &g[0];
+    *size = onnx__model_proto__get_packed_size(&m);
+    uint8_t *buf = malloc(*size);
+    VT_CHECK(buf && onnx__model_proto__pack(&m, buf) == *size, "pack");
+    free(g), free(n), free(a), free(np), free(ap);
+    return buf;
+}
+
+VT_TEST(onnx_reader, nesting)
+{
+    size_t size;
+    uint8_t *buf = nested_model(20, &size);
+    struct vnn_onnx_model *m = NULL;
+    VT_CHECK(vnn_onnx_model_parse(buf, size, NULL, &m) == VNN_OK, "20 levels: %s",
+             vnn_last_error());
+    vnn_onnx_model_free(m);
+    free(buf);
+    buf = nested_model(VNN_ONNX_MAX_NESTING, &size);
+    m = NULL;
+    VT_CHECK(vnn_onnx_model_parse(buf, size, NULL, &m) == VNN_ERR_BAD_FILE && !m &&
+                 strstr(vnn_last_error(), "nested deeper"),
+             "%d levels: %s", VNN_ONNX_MAX_NESTING, vnn_last_error());
+    free(buf);
+}
