@@ -1195,6 +1195,66 @@ static bool takes_ints(const char *op, size_t k)
            (!strcmp(op, "Reshape") && k == 0);
 }
 
+/* Wraps v to the width of a small integer dtype (numpy's modular add). */
+static int64_t wrap(int64_t v, int dtype)
+{
+    switch (dtype) {
+    case VNN_ONNX_UINT8: return (uint8_t)v;
+    case VNN_ONNX_INT8: return (int8_t)v;
+    case VNN_ONNX_UINT16: return (uint16_t)v;
+    default: return (int16_t)v;
+    }
+}
+
+static bool small_int(const val *x)
+{
+    return x && x->i && (x->dtype == VNN_ONNX_UINT8 || x->dtype == VNN_ONNX_INT8 ||
+                         x->dtype == VNN_ONNX_UINT16 || x->dtype == VNN_ONNX_INT16);
+}
+
+/* MaxPool and Add of 8- and 16-bit integers on the float kernels: every
+ * such value and every sum of two is exact in float, so the max is exact
+ * and the sum, wrapped to the dtype as numpy does, too. */
+static enum onnx_run run_small_ints(const struct vnn_onnx_node *n, int64_t opset,
+                                    const val *const *in, val *out, char *why, size_t why_len)
+{
+    val conv[2];
+    const val *fin[2] = {NULL, NULL};
+    size_t nin = n->n_in < 2 ? n->n_in : 2;
+    enum onnx_run r = ONNX_RUN_OK;
+    for (size_t k = 0; k < nin; k++) {
+        if (!make(&conv[k], VNN_ONNX_FLOAT, in[k]->ndim, in[k]->dims)) {
+            r = FAIL("out of memory");
+            nin = k;
+            goto done;
+        }
+        for (int64_t j = 0; j < in[k]->count; j++)
+            conv[k].f[j] = (float)in[k]->i[j];
+        fin[k] = &conv[k];
+    }
+    r = onnx_run_node(n, opset, fin, out, why, why_len);
+    if (r == ONNX_RUN_OK) {
+        val *y = &out[0];
+        int dtype = in[0]->dtype;
+        int64_t *iv = malloc((size_t)(y->count ? y->count : 1) * 8);
+        if (!iv) {
+            onnx_value_free(y);
+            r = FAIL("out of memory");
+            goto done;
+        }
+        for (int64_t j = 0; j < y->count; j++)
+            iv[j] = wrap((int64_t)y->f[j], dtype);
+        free(y->f);
+        y->f = NULL;
+        y->i = iv;
+        y->dtype = dtype;
+    }
+done:
+    for (size_t k = 0; k < nin; k++)
+        onnx_value_free(&conv[k]);
+    return r;
+}
+
 enum onnx_run onnx_run_node(const struct vnn_onnx_node *n, int64_t opset, const val *const *in,
                             val *out, char *why, size_t why_len)
 {
@@ -1211,6 +1271,11 @@ enum onnx_run onnx_run_node(const struct vnn_onnx_node *n, int64_t opset, const 
         return gather_ints(n, in[0], in[1], out, why, why_len);
     if (n->n_in < required_inputs(op))
         return FAIL("%s needs %zu inputs, has %zu", op, required_inputs(op), n->n_in);
+    if (((!strcmp(op, "Add") && n->n_in == 2 && small_int(in[1]) &&
+          in[1]->dtype == in[0]->dtype) ||
+         (!strcmp(op, "MaxPool") && n->n_in == 1 && (n->n_out < 2 || !n->out[1][0]))) &&
+        small_int(in[0]))
+        return run_small_ints(n, opset, in, out, why, why_len);
     for (size_t k = 0; k < n->n_in; k++) {
         const val *x = in[k];
         if (!x) {
