@@ -147,6 +147,7 @@ static vnn_status decode_value(const Onnx__ValueInfoProto *v, struct vnn_onnx_va
         !v->type->tensor_type)
         return VNN_OK; /* not a tensor (sequence, map...): the runner refuses it */
     const Onnx__TypeProto__Tensor *tt = v->type->tensor_type;
+    out->is_tensor = true;
     out->dtype = tt->has_elem_type ? tt->elem_type : 0;
     if (!tt->shape)
         return VNN_OK;

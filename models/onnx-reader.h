@@ -98,6 +98,7 @@ struct vnn_onnx_node {
  * them (ndim -1: unknown rank; a dim of -1: unknown or symbolic). */
 struct vnn_onnx_value {
     const char *name;
+    bool is_tensor; /* false: a sequence, map, optional or an absent type */
     int dtype; /* 0 if not given */
     int ndim;
     int64_t dims[VNN_ONNX_MAX_DIMS];

@@ -299,7 +299,9 @@ vnn_status vnn_onnx_tensor_decode(const Onnx__TensorProto *p, const char *dir,
             t->f = buf;
         else
             t->i = buf;
-        if (raw)
+        if (n == 0)
+            ; /* an empty tensor: its fields may be NULL */
+        else if (raw)
             widen_raw(t, raw, n);
         else if (t->dtype == VNN_ONNX_FLOAT)
             memcpy(t->f, p->float_data, (size_t)n * sizeof(float));

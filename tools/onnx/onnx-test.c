@@ -207,6 +207,16 @@ static enum verdict run_set(const struct vnn_onnx_model *m, const char *set, cha
         s[ns].name = m->inits[k].name;
         from_file(&m->inits[k], &s[ns++].v);
     }
+    for (size_t k = 0; k < m->n_inputs + m->n_outputs; k++) {
+        const struct vnn_onnx_value *gv =
+            k < m->n_inputs ? &m->inputs[k] : &m->outputs[k - m->n_inputs];
+        if (!gv->is_tensor) {
+            snprintf(msg, len, "graph %s '%s' is not a tensor (a sequence, map or optional)",
+                     k < m->n_inputs ? "input" : "output", gv->name);
+            v = V_UNSUP;
+            goto out;
+        }
+    }
     for (size_t k = 0; k < m->n_inputs; k++) {
         char num[32];
         snprintf(num, sizeof num, "%zu", k);
@@ -215,6 +225,13 @@ static enum verdict run_set(const struct vnn_onnx_model *m, const char *set, cha
         if (st != VNN_OK) {
             snprintf(msg, len, "%s", vnn_last_error());
             v = V_FAIL;
+            goto out;
+        }
+        if (m->inputs[k].dtype && files[k]->dtype != m->inputs[k].dtype) {
+            snprintf(msg, len, "input %zu holds %s, the graph declares %s", k,
+                     vnn_onnx_dtype_name(files[k]->dtype),
+                     vnn_onnx_dtype_name(m->inputs[k].dtype));
+            v = V_UNSUP;
             goto out;
         }
         s[ns].name = m->inputs[k].name;
