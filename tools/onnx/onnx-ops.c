@@ -279,13 +279,78 @@ static enum onnx_run geometry(const struct vnn_onnx_node *n, const val *x, const
     return ONNX_RUN_OK;
 }
 
+/* 3-D convolution as a sum of 2-D ones: output depth slice od is the sum
+ * over the depth taps kd (input slice od * sd - pad + kd * dd, when inside)
+ * of vnn_conv2d of that slice with the weights' kd slice, plus the bias. */
+static enum onnx_run conv3d(const struct geom *g, int64_t groups, const val *x, const val *w,
+                            const val *b, val *out, char *why, size_t why_len)
+{
+    int64_t N = x->dims[0], C = x->dims[1], M = w->dims[0], Cg = w->dims[1];
+    int64_t D = g->in[0], H = g->in[1], W = g->in[2], KD = g->k[0], KH = g->k[1], KW = g->k[2];
+    vnn_conv2d_desc d = {
+        .N = 1, .H = H, .W = W, .C_in = C, .C_out = M, .kernel_h = KH, .kernel_w = KW,
+        .stride_h = g->s[1], .stride_w = g->s[2], .dilation_h = g->d[1], .dilation_w = g->d[2],
+        .pad_top = g->pb[1], .pad_bottom = g->pe[1], .pad_left = g->pb[2],
+        .pad_right = g->pe[2], .groups = groups,
+    };
+    int64_t ed = (KD - 1) * g->d[0] + 1, OH, OW;
+    if (d.pad_top >= (KH - 1) * d.dilation_h + 1 || d.pad_bottom >= (KH - 1) * d.dilation_h + 1 ||
+        d.pad_left >= (KW - 1) * d.dilation_w + 1 || d.pad_right >= (KW - 1) * d.dilation_w + 1)
+        return UNSUP("a padding as large as the kernel's extent (vnn_conv2d needs pad < extent)");
+    VNN(vnn_conv2d_output_size(&d, &OH, &OW));
+    if (D + g->pb[0] + g->pe[0] < ed)
+        return FAIL("depth smaller than the kernel");
+    int64_t OD = (D + g->pb[0] + g->pe[0] - ed) / g->s[0] + 1;
+    int64_t odims[5] = {N, M, OD, OH, OW}, plane = OH * OW * M, img = H * W * C;
+    MAKE(&out[0], VNN_ONNX_FLOAT, 5, odims);
+    float *xn = malloc((size_t)x->count * 4 + 4), *acc = malloc((size_t)(N * OD * plane) * 4 + 4);
+    float *tmp = malloc((size_t)plane * 4 + 4), *bias = calloc((size_t)plane + 1, 4);
+    float *oihw = malloc((size_t)(M * Cg * KH * KW) * 4 + 4), *hwio = malloc((size_t)(M * Cg * KH * KW) * 4 + 4);
+    vnn_conv2d_plan **plans = calloc((size_t)KD, sizeof *plans);
+    vnn_status st = xn && acc && tmp && bias && oihw && hwio && plans ? VNN_OK
+                                                                      : VNN_ERR_OUT_OF_MEMORY;
+    if (st == VNN_OK) {
+        nchw_to_nhwc(x->f, N, C, D * H * W, xn); /* [N][D][H][W][C] */
+        for (int64_t q = 0; b && q < OH * OW; q++)
+            memcpy(bias + q * M, b->f, (size_t)M * 4);
+    }
+    for (int64_t kd = 0; st == VNN_OK && kd < KD; kd++) {
+        for (int64_t o = 0; o < M * Cg; o++) /* W[:, :, kd] as OIHW */
+            memcpy(oihw + o * KH * KW, w->f + (o * KD + kd) * KH * KW, (size_t)(KH * KW) * 4);
+        st = vnn_conv2d_weights_from_oihw(M, Cg, KH, KW, oihw, hwio);
+        if (st == VNN_OK)
+            st = vnn_conv2d_plan_create(&d, hwio, NULL, &plans[kd]);
+    }
+    for (int64_t nd = 0; st == VNN_OK && nd < N * OD; nd++) {
+        int64_t nn = nd / OD, od = nd % OD;
+        float *y = acc + nd * plane;
+        memcpy(y, bias, (size_t)plane * 4);
+        for (int64_t kd = 0; st == VNN_OK && kd < KD; kd++) {
+            int64_t id = od * g->s[0] - g->pb[0] + kd * g->d[0];
+            if (id < 0 || id >= D)
+                continue; /* depth padding: zeros */
+            st = vnn_conv2d_plan_run(plans[kd], xn + (nn * D + id) * img, tmp, NULL, 0);
+            if (st == VNN_OK)
+                st = vnn_add(plane, y, tmp, y);
+        }
+    }
+    if (st == VNN_OK)
+        nhwc_to_nchw(acc, N, M, OD * OH * OW, out[0].f);
+    for (int64_t kd = 0; plans && kd < KD; kd++)
+        vnn_conv2d_plan_destroy(plans[kd]);
+    free(plans), free(xn), free(acc), free(tmp), free(bias), free(oihw), free(hwio);
+    if (st != VNN_OK) {
+        onnx_value_free(&out[0]);
+        return FAIL("%s: %s", vnn_status_str(st), vnn_last_error());
+    }
+    return ONNX_RUN_OK;
+}
+
 static enum onnx_run op_conv(const struct vnn_onnx_node *n, const val *const *in, val *out,
                              char *why, size_t why_len)
 {
     const val *x = in[0], *w = in[1], *b = in[2];
-    if (x->ndim == 5)
-        return UNSUP("3-D convolution (vnn_conv2d is 2-D)");
-    if (x->ndim != 3 && x->ndim != 4)
+    if (x->ndim < 3 || x->ndim > 5)
         return FAIL("X has rank %d", x->ndim);
     if (w->ndim != x->ndim)
         return FAIL("W has rank %d, X %d", w->ndim, x->ndim);
@@ -300,6 +365,11 @@ static enum onnx_run op_conv(const struct vnn_onnx_node *n, const val *const *in
                     (long long)M, (long long)Cg, (long long)groups);
     if (b && (b->ndim != 1 || b->dims[0] != M))
         return FAIL("B is not [%lld]", (long long)M);
+    for (int k = 0; k < g.sp; k++)
+        if (g.k[k] != w->dims[2 + k])
+            return FAIL("kernel_shape does not match W");
+    if (g.sp == 3)
+        return conv3d(&g, groups, x, w, b, out, why, why_len);
     bool one_d = g.sp == 1;
     vnn_conv2d_desc d = {
         .N = N, .H = one_d ? 1 : g.in[0], .W = g.in[g.sp - 1], .C_in = C, .C_out = M,
@@ -393,18 +463,21 @@ static enum onnx_run op_pool(const struct vnn_onnx_node *n, bool max, const val 
         return UNSUP("a padding as large as the kernel (empty windows)");
     int64_t N = x->dims[0], C = x->dims[1], H = h >= 0 ? g.in[h] : 1, W = g.in[wd], OH, OW;
     VNN(vnn_pool2d_output_size(&p, H, W, &OH, &OW));
-    int64_t D = 1, KD = 1, SD = 1, OD = 1;
+    int64_t D = 1, KD = 1, SD = 1, OD = 1, PD = 0;
     if (g.sp == 3) {
-        /* Depth: a window of KD slices; max is the max of the slices' 2-D
-         * maxima and, without depth padding, the average is the mean of the
-         * slices' averages (every slice's window has the same count). */
-        D = g.in[0], KD = g.k[0], SD = g.s[0];
-        if (g.pb[0] || g.pe[0] || ceil_mode ||
+        /* Depth: a window of KD slices; max is the max of the valid slices'
+         * 2-D maxima (depth padding is skipped) and, without depth padding,
+         * the average is the mean of the slices' averages (every slice's
+         * window has the same count). */
+        D = g.in[0], KD = g.k[0], SD = g.s[0], PD = g.pb[0];
+        if (ceil_mode || (!max && (PD || g.pe[0])) ||
             (!max && (p.pad_top || p.pad_bottom || p.pad_left || p.pad_right) && !include_pad))
-            return UNSUP("3-D pooling with depth padding, ceil mode or excluded padding");
-        if (D < KD)
+            return UNSUP("3-D pooling in ceil mode, or averages with depth or excluded padding");
+        if (PD >= KD || g.pe[0] >= KD)
+            return UNSUP("a depth padding as large as the kernel (empty windows)");
+        if (D + PD + g.pe[0] < KD)
             return FAIL("depth %lld below the kernel's %lld", (long long)D, (long long)KD);
-        OD = (D - KD) / SD + 1;
+        OD = (D + PD + g.pe[0] - KD) / SD + 1;
     }
     int64_t odims[5] = {N, C};
     int o = 2;
@@ -427,7 +500,10 @@ static enum onnx_run op_pool(const struct vnn_onnx_node *n, bool max, const val 
                 for (int64_t q = 0; q < OH * OW; q++) {
                     float acc = max ? -INFINITY : 0.0f;
                     for (int64_t kd = 0; kd < KD; kd++) {
-                        float v = sl[(nc * D + od * SD + kd) * OH * OW + q];
+                        int64_t id = od * SD - PD + kd;
+                        if (id < 0 || id >= D)
+                            continue;
+                        float v = sl[(nc * D + id) * OH * OW + q];
                         acc = max ? fmaxf(acc, v) : acc + v;
                     }
                     y[q] = max ? acc : acc / (float)KD;
