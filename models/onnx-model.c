@@ -82,7 +82,7 @@ static vnn_status decode_attr(struct priv *p, const char *node, const Onnx__Attr
     case VNN_ONNX_ATTR_FLOAT: out->f = a->f; break;
     case VNN_ONNX_ATTR_INT: out->i = a->i; break;
     case VNN_ONNX_ATTR_STRING: {
-        if (memchr(a->s.data, 0, a->s.len))
+        if (a->s.len && memchr(a->s.data, 0, a->s.len))
             return vnn_error(VNN_ERR_BAD_FILE, "node '%s': attribute '%s': NUL in string", node,
                              out->name);
         char *s = own(p, a->s.len + 1, 1);
@@ -114,7 +114,7 @@ static vnn_status decode_attr(struct priv *p, const char *node, const Onnx__Attr
             return oom();
         for (size_t k = 0; k < a->n_strings; k++) {
             const ProtobufCBinaryData *b = &a->strings[k];
-            if (memchr(b->data, 0, b->len))
+            if (b->len && memchr(b->data, 0, b->len))
                 return vnn_error(VNN_ERR_BAD_FILE, "node '%s': attribute '%s': NUL in string",
                                  node, out->name);
             if (!(v[k] = own(p, b->len + 1, 1)))

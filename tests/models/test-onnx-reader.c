@@ -356,3 +356,26 @@ VT_TEST(onnx_reader, nesting)
              "%d levels: %s", VNN_ONNX_MAX_NESTING, vnn_last_error());
     free(buf);
 }
+
+/* Empty strings and empty tensors carry no data pointer at all (found by
+ * UBSan and the fuzzer: memchr / memcpy from NULL). */
+VT_TEST(onnx_reader, empty_values)
+{
+    struct fixture f;
+    fixture_init(&f);
+    f.dims[0] = 0;
+    f.init.has_raw_data = 0;
+    Onnx__AttributeProto a = ONNX__ATTRIBUTE_PROTO__INIT, *ap[1] = {&a};
+    a.name = "mode";
+    a.has_type = 1;
+    a.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    a.has_s = 1; /* empty: no bytes */
+    f.node.n_attribute = 1;
+    f.node.attribute = ap;
+    struct vnn_onnx_model *m;
+    VT_CHECK(parse(&f, NULL, &m) == VNN_OK, "%s", vnn_last_error());
+    const struct vnn_onnx_attr *at = vnn_onnx_attr_find(&m->nodes[0], "mode");
+    VT_CHECK(at && at->type == VNN_ONNX_ATTR_STRING && at->s && at->s[0] == '\0', "empty string");
+    VT_CHECK(m->inits[0].count == 0 && m->inits[0].f, "empty tensor");
+    vnn_onnx_model_free(m);
+}
