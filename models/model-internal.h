@@ -24,6 +24,10 @@ struct vnn_model_family_ops {
     /* Floats of activation buffer a run of N samples of at most T tokens
      * needs (T = 0 for images), or 0 if that overflows. */
     size_t (*buffer_floats)(const struct vnn_model *m, int64_t N, int64_t T);
+    /* Samples one forward pass should take at most so that its
+     * activations stay in cache (0: any number); larger batches are run in
+     * chunks of this many. */
+    int64_t (*chunk_samples)(const struct vnn_model *m, int64_t T);
     /* logits [N][classes] from a validated input. buf holds
      * buffer_floats(N, T) floats, 64-byte aligned. */
     vnn_status (*forward)(const struct vnn_model *m, float *buf, int64_t N, int64_t T,

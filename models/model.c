@@ -1,6 +1,8 @@
 /* The public model API: load a safetensors file into one of the families,
  * describe it, run batches through caller-owned contexts. */
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +242,54 @@ static vnn_status reserve(vnn_model_context *c, size_t floats)
     return VNN_OK;
 }
 
+/* Bytes of input one sample takes: an image, or T token ids. */
+static size_t sample_bytes(const vnn_model *m, int64_t T)
+{
+    if (m->info.family == VNN_MODEL_CNN)
+        return (size_t)(m->info.height * m->info.width * m->info.channels) * sizeof(float);
+    return (size_t)T * sizeof(int64_t);
+}
+
+/* How a batch is spread: `parts` threads each take a contiguous share of
+ * the samples and run it in chunks of at most `chunk` samples, each part
+ * with its own slice of the buffer. Large batches are split across the
+ * threads at this level (one parallel region per batch; the kernels inside
+ * then run single-threaded, as OpenMP does not nest by default) rather
+ * than inside every op (a barrier per GEMM, per time step); small batches
+ * use the ops' own threads. */
+struct batch_plan {
+    int64_t parts, chunk;
+    size_t part_floats; /* activation floats per part */
+};
+
+static bool plan_batch(const vnn_model *m, int64_t N, int64_t T, struct batch_plan *p)
+{
+    int64_t nt = vnn_get_num_threads();
+    p->parts = nt > 1 && N >= 4 * (int64_t)nt ? nt : 1;
+    int64_t share = (N + p->parts - 1) / p->parts;
+    int64_t chunk = m->ops->chunk_samples ? m->ops->chunk_samples(m, T) : 0;
+    p->chunk = chunk > 0 && chunk < share ? chunk : share;
+    p->part_floats = vnn_round_up(m->ops->buffer_floats(m, p->chunk, T), 16);
+    size_t total;
+    return p->part_floats && vnn_mul_size(p->part_floats, (size_t)p->parts, &total);
+}
+
+/* Samples [n0, n1) through the forward pass in chunks, logits into z. */
+static vnn_status run_part(const vnn_model *m, float *buf, const struct batch_plan *p,
+                           int64_t n0, int64_t n1, int64_t T, const void *input,
+                           const int64_t *lengths, float *z)
+{
+    const size_t in_bytes = sample_bytes(m, T);
+    const int64_t C = m->info.classes;
+    vnn_status st = VNN_OK;
+    for (int64_t n = n0; n < n1 && st == VNN_OK; n += p->chunk) {
+        int64_t cn = n1 - n < p->chunk ? n1 - n : p->chunk;
+        st = m->ops->forward(m, buf, cn, T, (const char *)input + (size_t)n * in_bytes,
+                             lengths ? lengths + n : NULL, z + n * C);
+    }
+    return st;
+}
+
 /* Runs the family's forward pass in ctx (or a context of the call's own),
  * then the softmax. Inputs are validated by the callers. */
 static vnn_status run(const vnn_model *m, vnn_model_context *ctx, int64_t N, int64_t T,
@@ -249,18 +299,42 @@ static vnn_status run(const vnn_model *m, vnn_model_context *ctx, int64_t N, int
         return vnn_error(VNN_ERR_INVALID_ARG, "the context was made for another model");
     if (!vnn_kernels())
         return isa_error();
-    size_t floats = m->ops->buffer_floats(m, N, T), out_floats;
-    if (!floats || !vnn_mul_size((size_t)N, (size_t)m->info.classes, &out_floats))
+    struct batch_plan p;
+    size_t floats, out_floats;
+    if (!plan_batch(m, N, T, &p) || !vnn_mul_size(p.part_floats, (size_t)p.parts, &floats) ||
+        !vnn_mul_size((size_t)N, (size_t)m->info.classes, &out_floats) ||
+        !vnn_add_size(floats, out_floats, &floats))
         return vnn_error(VNN_ERR_INVALID_ARG, "a batch of %" PRId64 " x %" PRId64
                          " is too large", N, T);
     vnn_model_context own = {.model = m};
     vnn_model_context *c = ctx ? ctx : &own;
-    vnn_status st = reserve(c, floats + out_floats);
+    vnn_status st = reserve(c, floats);
     /* Logits go to the buffer's end first: the caller's outputs are
      * written only once the whole batch succeeded. */
-    float *z = c->buf + floats;
-    if (st == VNN_OK)
-        st = m->ops->forward(m, c->buf, N, T, input, lengths, z);
+    float *z = c->buf + p.part_floats * (size_t)p.parts;
+    if (st == VNN_OK && p.parts == 1) {
+        st = run_part(m, c->buf, &p, 0, N, T, input, lengths, z);
+    } else if (st == VNN_OK) {
+        /* A part's error message is thread-local to its worker: the first
+         * one is copied out and raised again on this thread. */
+        vnn_status first = VNN_OK;
+        char why[256] = "";
+#pragma omp parallel for num_threads((int)p.parts) schedule(static, 1)
+        for (int64_t i = 0; i < p.parts; i++) {
+            vnn_status s = run_part(m, c->buf + p.part_floats * (size_t)i, &p,
+                                    N * i / p.parts, N * (i + 1) / p.parts, T, input,
+                                    lengths, z);
+            if (s != VNN_OK) {
+#pragma omp critical(vnn_model_run_error)
+                if (first == VNN_OK) {
+                    first = s;
+                    snprintf(why, sizeof why, "%s", vnn_last_error());
+                }
+            }
+        }
+        if ((st = first) != VNN_OK)
+            vnn_error(st, "%s", why);
+    }
     if (st == VNN_OK && logits)
         memcpy(logits, z, out_floats * sizeof(float));
     if (st == VNN_OK && probs)

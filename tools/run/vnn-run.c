@@ -39,7 +39,7 @@ void run_usage(FILE *out)
             "                   or $VNN_CORPUS_DIR)\n"
             "  --batch N        samples per run (default 64)\n"
             "  --limit N        only the first N samples\n"
-            "  --threads N      threads per op (default: all cores; also VNN_NUM_THREADS)\n"
+            "  --threads N      threads (default: all cores; also VNN_NUM_THREADS)\n"
             "  --isa ISA        scalar, avx2, avx512 or neon (default: the best; also VNN_ISA)\n"
             "  --json           one JSON object on stdout instead of text\n"
             "  -h, --help       this help\n",
