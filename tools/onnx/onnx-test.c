@@ -35,7 +35,7 @@ struct opts {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: vnn onnx-test [--isa ISA] [--listed] [--quiet] [--tap] DIR...\n"
+            "usage: vnn onnx-test [--isa ISA] [--listed] [--quiet] [--graph] [--tap] DIR...\n"
             "\n"
             "Runs ONNX backend node tests (a folder with model.onnx and test_data_set_*/,\n"
             "or a folder of such folders, e.g. /usr/share/libonnx-testdata/data/node) on\n"
