@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#ifdef VNN_HAVE_ONNX
+#include "tools/onnx/onnx-test.h"
+#endif
 #include "tools/run/vnn-run.h"
 #ifdef VNN_HAVE_SERVE
 #include "serve/serve.h"
@@ -21,6 +24,9 @@ static void usage(FILE *out)
             "  run      run a model (cnn, bilstm, transformer) on its test data or a text\n"
             "  serve    serve a folder of models over HTTP (Open Inference Protocol, dynamic\n"
             "           batching, Prometheus metrics)\n"
+#ifdef VNN_HAVE_ONNX
+            "  onnx-test  run ONNX backend node tests (model.onnx + test_data_set_*) on vnn\n"
+#endif
             "\n"
             "options:\n"
             "  -h, --help   show help (also `vnn <command> --help`)\n"
@@ -113,6 +119,10 @@ int main(int argc, char **argv)
         return 1;
 #endif
     }
+#ifdef VNN_HAVE_ONNX
+    if (strcmp(cmd, "onnx-test") == 0)
+        return cmd_onnx_test(argc - 1, argv + 1);
+#endif
     fprintf(stderr, "vnn: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 1;

@@ -67,6 +67,12 @@ typedef enum vnn_gelu_approx {
 VNN_API vnn_status vnn_layernorm(int64_t rows, int64_t cols, const float *x,
                                  const float *gamma, const float *beta, float eps, float *y);
 
+/* The statistics vnn_layernorm normalizes with: mean [rows] and
+ * rstd [rows] = 1 / sqrt(var + eps) of each row of x [rows][cols] (what
+ * ONNX's LayerNormalization returns as Mean and InvStdDev). Portable C on
+ * every ISA, with double sums (as the scalar layernorm kernel). */
+VNN_API vnn_status vnn_layernorm_stats(int64_t rows, int64_t cols, const float *x, float eps,
+                                       float *mean, float *rstd);
 /* y [rows][cols] = softmax of each row of x [rows][cols]. */
 VNN_API vnn_status vnn_softmax(int64_t rows, int64_t cols, const float *x, float *y);
 
@@ -76,6 +82,11 @@ VNN_API vnn_status vnn_gelu(vnn_gelu_approx approx, int64_t n, const float *x, f
 /* y [n] = max(x [n], 0). */
 VNN_API vnn_status vnn_relu(int64_t n, const float *x, float *y);
 
+/* y [n] = 1 / (1 + exp(-x [n])), within 1e-6 absolute (vector sigmoid of
+ * kernels/vmath, the LSTM gates' own). */
+VNN_API vnn_status vnn_sigmoid(int64_t n, const float *x, float *y);
+/* y [n] = tanh(x [n]), within 1e-6 absolute (kernels/vmath). */
+VNN_API vnn_status vnn_tanh(int64_t n, const float *x, float *y);
 /* y [n] = a [n] + b [n]. */
 VNN_API vnn_status vnn_add(int64_t n, const float *a, const float *b, float *y);
 

@@ -18,7 +18,7 @@
  *               >= H + pad_top): the last window must start inside the input
  *               or the top padding (PyTorch's pooling_output_shape). An
  *               OH < 1 is an error.
- * With each padding at most half the kernel (below), every window, the
+ * With each padding below the kernel size (below), every window, the
  * ceil-mode ones included, holds at least one input element.
  *
  * Max: the largest input element of the window; padding is ignored (never
@@ -40,8 +40,9 @@
  *
  * Every function validates all of its arguments and, on error, returns
  * VNN_ERR_INVALID_ARG without writing to any output: a NULL pointer, a size
- * below 1, a zero or negative stride, a negative padding or one larger than
- * half its kernel (pad <= kernel / 2, rounded down, as PyTorch requires),
+ * below 1, a zero or negative stride, a negative padding or one as large as
+ * its kernel (pad <= kernel - 1, as ONNX allows; PyTorch's own limit,
+ * pad <= kernel / 2, is stricter),
  * an output size below 1 or different from the OH, OW passed in, sizes
  * whose arithmetic or byte counts overflow (a tensor must fit in PTRDIFF_MAX
  * bytes), or x and y overlapping. The ops return VNN_ERR_UNSUPPORTED_ISA,
@@ -68,8 +69,8 @@ extern "C" {
 typedef struct vnn_pool2d_params {
     int64_t kernel_h, kernel_w; /* >= 1 */
     int64_t stride_h, stride_w; /* >= 1 */
-    /* 0 <= pad <= kernel / 2 of its dimension (integer division); top and
-     * bottom (left and right) may differ, as in ONNX. */
+    /* 0 <= pad <= kernel - 1 of its dimension; top and bottom (left and
+     * right) may differ, as in ONNX. */
     int64_t pad_top, pad_bottom, pad_left, pad_right;
     bool ceil_mode;         /* output size rounded up (see above) */
     bool count_include_pad; /* average only: divisor counts the padding */

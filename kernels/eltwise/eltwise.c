@@ -60,7 +60,8 @@ static vnn_status bad_overlap(const char *fn, const char *in)
 
 static vnn_status unary(int which, int64_t n, const float *x, float *y)
 {
-    static const char *const fns[] = {"vnn_relu", "vnn_gelu", "vnn_gelu"};
+    static const char *const fns[] = {"vnn_relu", "vnn_gelu", "vnn_gelu", "vnn_sigmoid",
+                                      "vnn_tanh"};
     size_t bytes;
     if (!x || !y)
         return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fns[which], x ? "y" : "x");
@@ -71,14 +72,21 @@ static vnn_status unary(int which, int64_t n, const float *x, float *y)
     const struct vnn_kernel_table *t = vnn_kernels();
     if (!t)
         return VNN_ERR_UNSUPPORTED_ISA;
+    /* sigmoid and tanh are the vector-math kernels (kernels/vmath) */
     vnn_unary_ukernel_fn f = which == 0   ? t->eltwise.relu
                              : which == 1 ? t->eltwise.gelu_erf
-                                          : t->eltwise.gelu_tanh;
+                             : which == 2 ? t->eltwise.gelu_tanh
+                             : which == 3 ? t->vmath.sigmoid
+                                          : t->vmath.tanh;
     run_unary(f, (size_t)n, x, y);
     return VNN_OK;
 }
 
 vnn_status vnn_relu(int64_t n, const float *x, float *y) { return unary(0, n, x, y); }
+
+vnn_status vnn_sigmoid(int64_t n, const float *x, float *y) { return unary(3, n, x, y); }
+
+vnn_status vnn_tanh(int64_t n, const float *x, float *y) { return unary(4, n, x, y); }
 
 vnn_status vnn_gelu(vnn_gelu_approx approx, int64_t n, const float *x, float *y)
 {

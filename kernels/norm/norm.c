@@ -81,6 +81,46 @@ vnn_status vnn_layernorm(int64_t rows, int64_t cols, const float *x, const float
     return VNN_OK;
 }
 
+/* The statistics only, in the scalar kernel's passes (double sums): a
+ * by-product ONNX's LayerNormalization returns, not a hot path, so one
+ * portable loop serves every ISA. */
+vnn_status vnn_layernorm_stats(int64_t rows, int64_t cols, const float *x, float eps,
+                               float *mean, float *rstd)
+{
+    static const char fn[] = "vnn_layernorm_stats";
+    size_t bytes, stat_bytes;
+    if (!x || !mean || !rstd)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn,
+                         !x ? "x" : !mean ? "mean" : "rstd");
+    if (!isfinite(eps) || eps < 0.0f)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: eps = %g, not finite and >= 0", fn,
+                         (double)eps);
+    if (!vnn_tensor_bytes(rows, cols, sizeof(float), &bytes) ||
+        !vnn_tensor_bytes(rows, 1, sizeof(float), &stat_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: rows x cols = %lld x %lld: each must be >= 1 and the tensor at "
+                         "most PTRDIFF_MAX bytes", fn, (long long)rows, (long long)cols);
+    if (vnn_overlaps(x, bytes, mean, stat_bytes) || vnn_overlaps(x, bytes, rstd, stat_bytes) ||
+        vnn_overlaps(mean, stat_bytes, rstd, stat_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: x, mean and rstd must not overlap", fn);
+    if (!vnn_kernels())
+        return VNN_ERR_UNSUPPORTED_ISA;
+    for (int64_t r = 0; r < rows; r++) {
+        const float *row = x + r * cols;
+        double sum = 0.0, sq = 0.0;
+        for (int64_t i = 0; i < cols; i++)
+            sum += row[i];
+        const float m = (float)(sum / (double)cols);
+        for (int64_t i = 0; i < cols; i++) {
+            float d = row[i] - m;
+            sq += (double)d * d;
+        }
+        mean[r] = m;
+        rstd[r] = 1.0f / sqrtf((float)(sq / (double)cols) + eps);
+    }
+    return VNN_OK;
+}
+
 vnn_status vnn_softmax(int64_t rows, int64_t cols, const float *x, float *y)
 {
     static const char fn[] = "vnn_softmax";

@@ -13,7 +13,7 @@
  * dilation 1; 0 if the arguments are invalid or the output would be empty. */
 static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1, bool ceil)
 {
-    if (in < 1 || k < 1 || s < 1 || p0 < 0 || p1 < 0 || p0 > k / 2 || p1 > k / 2)
+    if (in < 1 || k < 1 || s < 1 || p0 < 0 || p1 < 0 || p0 >= k || p1 >= k)
         return 0;
     int64_t span, start_limit; /* span = in + p0 + p1 - k */
     if (__builtin_add_overflow(in, p0, &start_limit) ||
@@ -29,7 +29,7 @@ static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1,
         return 0;
     /* Ceil mode: the last window must start inside the input or the
      * leading padding, i.e. before in + p0 (it then holds an input element,
-     * as does every window given p <= k / 2). */
+     * as does every window given p < k). */
     int64_t last_start; /* (o - 1) * s, whose overflow means "past the limit" */
     if (ceil && (__builtin_mul_overflow(o - 1, s, &last_start) || last_start >= start_limit))
         o--;
@@ -49,11 +49,11 @@ static vnn_status explain_dim(const char *fn, char d, int64_t in, int64_t k, int
         return vnn_error(VNN_ERR_INVALID_ARG, "%s: kernel_%c = %lld < 1", fn, d, (long long)k);
     if (s < 1)
         return vnn_error(VNN_ERR_INVALID_ARG, "%s: stride_%c = %lld < 1", fn, d, (long long)s);
-    if (p0 < 0 || p0 > k / 2 || p1 < 0 || p1 > k / 2) {
-        int first = p0 < 0 || p0 > k / 2;
-        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld outside [0, kernel_%c / 2 = %lld]",
+    if (p0 < 0 || p0 >= k || p1 < 0 || p1 >= k) {
+        int first = p0 < 0 || p0 >= k;
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld outside [0, kernel_%c - 1 = %lld]",
                          fn, first ? p0_name : p1_name, (long long)(first ? p0 : p1), d,
-                         (long long)(k / 2));
+                         (long long)(k - 1));
     }
     return vnn_error(VNN_ERR_INVALID_ARG,
                      "%s: no output %s: %s = %lld, kernel_%c = %lld, %s + %s = %lld + %lld", fn,

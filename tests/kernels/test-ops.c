@@ -559,6 +559,68 @@ static void group_labels(vnn_isa isa)
     log_worst("labels", (int)(sizeof cases / sizeof cases[0]), &w);
 }
 
+/* ------------------------------------- sigmoid, tanh, layernorm statistics */
+
+/* vnn_sigmoid and vnn_tanh (the vmath kernels behind a validated, threaded
+ * entry point; test-vmath.c holds the kernels to their bound everywhere)
+ * against double libm within their documented 1e-6 absolute, over sizes
+ * that cover the vector tails and the threaded split, in place too; and
+ * vnn_layernorm_stats against double sums (mean within 1e-6 relative to
+ * the row's scale, rstd within 1e-5 relative). */
+static void group_sigmoid_tanh_stats(vnn_isa isa)
+{
+    begin(isa, "sigmoid_tanh_stats");
+    static const int64_t sizes[] = {1, 7, 16, 33, 255, 70001};
+    vt_rng r = vt_rng_make("sigmoid_tanh_stats");
+    double worst = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        int64_t n = sizes[s];
+        float *x = malloc((size_t)n * 4), *y = malloc((size_t)n * 4 + 4);
+        VT_CHECK(x && y, "out of memory");
+        for (int64_t i = 0; i < n; i++)
+            x[i] = (float)vt_rng_int(&r, -12000, 12000) / 1000.0f;
+        for (int which = 0; which < 2; which++) {
+            y[n] = SENTINEL;
+            VT_CHECK((which ? vnn_tanh(n, x, y) : vnn_sigmoid(n, x, y)) == VNN_OK, "%s",
+                     vnn_last_error());
+            for (int64_t i = 0; i < n; i++) {
+                double want = which ? tanh((double)x[i]) : 1.0 / (1.0 + exp(-(double)x[i]));
+                double e = fabs(y[i] - want);
+                worst = e > worst ? e : worst;
+                VT_CHECK(e <= 1e-6, "%s(%g) = %.9g, expected %.9g (n = %" PRId64 ")",
+                         which ? "tanh" : "sigmoid", (double)x[i], (double)y[i], want, n);
+            }
+            VT_CHECK(y[n] == SENTINEL, "wrote past y (n = %" PRId64 ")", n);
+        }
+        memcpy(y, x, (size_t)n * 4);
+        VT_CHECK(vnn_sigmoid(n, y, y) == VNN_OK, "in place");
+        for (int64_t i = 0; i < n; i++)
+            VT_CHECK(fabs(y[i] - 1.0 / (1.0 + exp(-(double)x[i]))) <= 1e-6, "in place");
+        free(x);
+        free(y);
+    }
+    enum { ROWS = 5, COLS = 301 };
+    static float x[ROWS * COLS], mean[ROWS], rstd[ROWS];
+    for (int i = 0; i < ROWS * COLS; i++)
+        x[i] = (float)vt_rng_int(&r, -3000, 3000) / 1000.0f + (float)(i / COLS) * 10.0f;
+    VT_CHECK(vnn_layernorm_stats(ROWS, COLS, x, 1e-5f, mean, rstd) == VNN_OK, "%s",
+             vnn_last_error());
+    for (int row = 0; row < ROWS; row++) {
+        double m = 0, v = 0;
+        for (int c = 0; c < COLS; c++)
+            m += x[row * COLS + c];
+        m /= COLS;
+        for (int c = 0; c < COLS; c++)
+            v += (x[row * COLS + c] - m) * (x[row * COLS + c] - m);
+        double want_rstd = 1.0 / sqrt(v / COLS + 1e-5);
+        VT_CHECK(fabs(mean[row] - m) <= 1e-6 * (fabs(m) + 3.0), "mean[%d] %.9g vs %.9g", row,
+                 (double)mean[row], m);
+        VT_CHECK(fabs(rstd[row] - want_rstd) <= 1e-5 * want_rstd, "rstd[%d] %.9g vs %.9g", row,
+                 (double)rstd[row], want_rstd);
+    }
+    vt_log("sigmoid_tanh_stats: worst sigmoid/tanh error %.3g (bound 1e-6)", worst);
+}
+
 /* ------------------------------------------------------------- bad input */
 
 /* Every call must fail with VNN_ERR_INVALID_ARG and leave y untouched. */
@@ -574,7 +636,7 @@ static void group_bad_input(vnn_isa isa)
     struct {
         const char *what;
         vnn_status st;
-    } calls[64];
+    } calls[96];
     int k = 0;
 #define BAD(call) (calls[k].what = #call, calls[k].st = (call), k++)
     for (int i = 0; i < N + 8; i++)
@@ -590,6 +652,18 @@ static void group_bad_input(vnn_isa isa)
     BAD(vnn_gelu(VNN_GELU_ERF, 0, x, y));
     BAD(vnn_gelu(VNN_GELU_TANH, N, NULL, y));
     BAD(vnn_gelu(VNN_GELU_TANH, N, y + 3, y));
+    BAD(vnn_sigmoid(0, x, y));
+    BAD(vnn_sigmoid(N, NULL, y));
+    BAD(vnn_sigmoid(N, y + 1, y));
+    BAD(vnn_tanh(huge, x, y));
+    BAD(vnn_tanh(N, x, NULL));
+    BAD(vnn_layernorm_stats(0, N, x, EPS, y, y + 1));
+    BAD(vnn_layernorm_stats(1, N, NULL, EPS, y, y + 1));
+    BAD(vnn_layernorm_stats(1, N, x, EPS, NULL, y + 1));
+    BAD(vnn_layernorm_stats(1, N, x, EPS, y, NULL));
+    BAD(vnn_layernorm_stats(1, N, x, -1.0f, y, y + 1));
+    BAD(vnn_layernorm_stats(2, N, x, EPS, y, y + 1)); /* mean [2] overlaps rstd */
+    BAD(vnn_layernorm_stats(1, N, y, EPS, y + 8, y + 9)); /* x overlaps mean */
     BAD(vnn_add(N, x, g, NULL));
     BAD(vnn_add(N, NULL, g, y));
     BAD(vnn_add(N, x, NULL, y));
@@ -647,6 +721,7 @@ static void group_bad_input(vnn_isa isa)
     VT_TEST(suite, embedding) { group_embedding(isa); }                        \
     VT_TEST(suite, labels) { group_labels(isa); }                              \
     VT_TEST(suite, threads) { group_threads(isa); }                            \
+    VT_TEST(suite, sigmoid_tanh_stats) { group_sigmoid_tanh_stats(isa); }      \
     VT_TEST(suite, bad_input) { group_bad_input(isa); }
 
 OPS_SUITE(VNN_ISA_SCALAR, ops_scalar)

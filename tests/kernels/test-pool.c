@@ -303,7 +303,14 @@ static int64_t pick_dim(vt_rng *r)
 
 /* Valid parameters for H x W: kernels 1..7 (larger than the image when
  * the padding or ceil mode allows), strides 1..5, every padding drawn
- * independently in [0, kernel / 2]. Redrawn until the output is not empty. */
+ * independently in [0, kernel / 2] (PyTorch's range), one draw in four in
+ * [0, kernel - 1] (ONNX's). Redrawn until the output is not empty. */
+static int64_t draw_pad(vt_rng *r, int64_t k)
+{
+    int wide = vt_rng_int(r, 0, 3) == 0;
+    return vt_rng_int(r, 0, wide ? (int)k - 1 : (int)k / 2);
+}
+
 static void random_params(vt_rng *r, struct pcase *c, int ceil_mode)
 {
     vnn_pool2d_params *p = &c->p;
@@ -312,12 +319,10 @@ static void random_params(vt_rng *r, struct pcase *c, int ceil_mode)
         p->kernel_w = vt_rng_int(r, 1, 7);
         p->stride_h = vt_rng_int(r, 0, 3) == 0 ? vt_rng_int(r, 3, 5) : vt_rng_int(r, 1, 2);
         p->stride_w = vt_rng_int(r, 0, 3) == 0 ? vt_rng_int(r, 3, 5) : vt_rng_int(r, 1, 2);
-        p->pad_top = vt_rng_int(r, 0, (int)p->kernel_h / 2);
-        p->pad_bottom = vt_rng_int(r, 0, 2) == 0 ? p->pad_top
-                                                 : vt_rng_int(r, 0, (int)p->kernel_h / 2);
-        p->pad_left = vt_rng_int(r, 0, (int)p->kernel_w / 2);
-        p->pad_right = vt_rng_int(r, 0, 2) == 0 ? p->pad_left
-                                                : vt_rng_int(r, 0, (int)p->kernel_w / 2);
+        p->pad_top = draw_pad(r, p->kernel_h);
+        p->pad_bottom = vt_rng_int(r, 0, 2) == 0 ? p->pad_top : draw_pad(r, p->kernel_h);
+        p->pad_left = draw_pad(r, p->kernel_w);
+        p->pad_right = vt_rng_int(r, 0, 2) == 0 ? p->pad_left : draw_pad(r, p->kernel_w);
         p->ceil_mode = ceil_mode < 0 ? vt_rng_int(r, 0, 1) : ceil_mode;
         int64_t OH, OW;
         out_size(c, &OH, &OW);
@@ -647,14 +652,14 @@ static int bad_pool_args(float *X, float *Y)
     BAD("stride_h = 0", p.stride_h = 0);
     BAD("stride_w = 0", p.stride_w = 0);
     BAD("stride_w < 0", p.stride_w = -2);
-    /* Padding: negative, or more than half the kernel (PyTorch's rule). */
+    /* Padding: negative, or as large as the kernel (windows with no input). */
     BAD("pad_top < 0", p.pad_top = -1);
     BAD("pad_right < 0", p.pad_right = -1);
-    BAD("pad_top = 2 > 3/2", p.pad_top = 2);
-    BAD("pad_bottom = 2 > 3/2", p.pad_bottom = 2);
-    BAD("pad_left = 2 > 3/2", p.pad_left = 2);
-    BAD("pad_right = 2 > 3/2", p.pad_right = 2);
-    BAD("pad 2 with kernel 2 (> 2/2)", p.kernel_w = 2, p.pad_left = p.pad_right = 2);
+    BAD("pad_top = 3 = kernel", p.pad_top = 3);
+    BAD("pad_bottom = 3 = kernel", p.pad_bottom = 3);
+    BAD("pad_left = 3 = kernel", p.pad_left = 3);
+    BAD("pad_right = 4 > kernel", p.pad_right = 4);
+    BAD("pad 2 with kernel 2", p.kernel_w = 2, p.pad_left = p.pad_right = 2);
     BAD("pad 1 with kernel 1", p.kernel_h = 1, p.pad_top = 1, p.pad_bottom = 0);
     /* Mismatched shapes: OH/OW not the output size, or no output at all. */
     BAD("OH = 1 (is 2)", c.OH = 1);
@@ -801,8 +806,8 @@ VT_TEST(pool, output_size)
         bool args = H >= 1 && W >= 1 && p.kernel_h >= 1 && p.kernel_w >= 1 &&
                     p.stride_h >= 1 && p.stride_w >= 1 && p.pad_top >= 0 &&
                     p.pad_bottom >= 0 && p.pad_left >= 0 && p.pad_right >= 0 &&
-                    p.pad_top <= p.kernel_h / 2 && p.pad_bottom <= p.kernel_h / 2 &&
-                    p.pad_left <= p.kernel_w / 2 && p.pad_right <= p.kernel_w / 2;
+                    p.pad_top < p.kernel_h && p.pad_bottom < p.kernel_h &&
+                    p.pad_left < p.kernel_w && p.pad_right < p.kernel_w;
         int64_t eh = 0, ew = 0;
         if (args) {
             eh = pool_ref_out_dim(H, p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom,

@@ -56,9 +56,9 @@ VT_TEST(errors, pool_names_the_argument)
     int64_t OH, OW;
     VT_CHECK(vnn_pool2d_output_size(&p, 6, 6, &OH, &OW) == VNN_OK && OH == 6 && OW == 6, "size");
     vnn_pool2d_params bad = p;
-    bad.pad_bottom = 2;
+    bad.pad_bottom = 3;
     expect(vnn_maxpool2d(&bad, 2, 6, 6, 3, x, 6, 6, y), "pad",
-           WORDS("vnn_maxpool2d", "pad_bottom = 2", "kernel_h / 2 = 1"));
+           WORDS("vnn_maxpool2d", "pad_bottom = 3", "kernel_h - 1 = 2"));
     bad = p;
     bad.stride_w = 0;
     expect(vnn_avgpool2d(&bad, 2, 6, 6, 3, x, 6, 6, y), "stride",

@@ -23,7 +23,8 @@ fragment=$build/cross-dnnl.ini
 export VT_SCALE="${VT_SCALE:-0.5}"
 
 tools/ci/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross \
-    libstdc++6-arm64-cross qemu-user meson ninja-build
+    libstdc++6-arm64-cross qemu-user meson ninja-build protobuf-c-compiler libonnx-dev \
+    libonnx-testdata
 
 # --- arm64 libraries -----------------------------------------------------------
 # Debian's arm64 -dev packages conflict with the installed amd64 ones, so the
@@ -59,13 +60,16 @@ fetch_arm64() {
     done
 }
 
-# jansson (the library's JSON) and zlib (the CLI's datasets): needed by every
+# jansson (the library's JSON), zlib (the CLI's datasets) and protobuf-c (the
+# ONNX reader; protoc-c and onnx.proto come from the host): needed by every
 # cross build. meson finds them through pkg-config restricted to the sysroot
 # (the fragment below), with each .pc's prefix pointed at the sysroot; the
 # debs' absolute symlinks (libz.so -> /lib/...) are pointed into it too.
 fetch_libs() {
-    [ -e "$arm64_lib/pkgconfig/jansson.pc" ] && [ -e "$arm64_lib/pkgconfig/zlib.pc" ] ||
-        fetch_arm64 libjansson4 libjansson-dev zlib1g zlib1g-dev || return 1
+    [ -e "$arm64_lib/pkgconfig/jansson.pc" ] && [ -e "$arm64_lib/pkgconfig/zlib.pc" ] &&
+        [ -e "$arm64_lib/pkgconfig/libprotobuf-c.pc" ] ||
+        fetch_arm64 libjansson4 libjansson-dev zlib1g zlib1g-dev libprotobuf-c1 \
+            libprotobuf-c-dev || return 1
     sed -i "s|^prefix=.*|prefix=$sysroot/usr|" "$arm64_lib"/pkgconfig/*.pc || return 1
     find "$sysroot/usr" "$sysroot/lib" -type l 2>/dev/null | while read -r link; do
         target=$(readlink "$link")
@@ -77,7 +81,7 @@ fetch_libs() {
 }
 mkdir -p "$sysroot"
 if ! fetch_libs; then
-    echo "cross-test: cannot fetch the arm64 jansson and zlib (log: $sysroot/apt.log)" >&2
+    echo "cross-test: cannot fetch the arm64 jansson, zlib and protobuf-c (log: $sysroot/apt.log)" >&2
     tail -n 20 "$sysroot/apt.log" >&2 || true
     exit 1
 fi
@@ -154,7 +158,7 @@ if [ ! -f "$build/meson-private/coredata.dat" ] || [ ! -f "$fragment" ] ||
     meson setup "$build" --cross-file "$cross" --cross-file "$fragment" \
         -Dwerror_strict=true >"$build/setup.log" 2>&1 ||
         { cat "$build/setup.log"; exit 1; }
-    grep -E '^(Host machine cpu|Run-time dependency (jansson|zlib)|Library dnnl)' "$build/setup.log"
+    grep -E '^(Host machine cpu|Run-time dependency (jansson|zlib|libprotobuf-c)|Library dnnl)' "$build/setup.log"
     sed -n '/^vnn [0-9]/,$p' "$build/setup.log"
 fi
 ninja -C "$build" >"$build/build.log" 2>&1 || { cat "$build/build.log"; exit 1; }

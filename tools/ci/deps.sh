@@ -2,7 +2,7 @@
 # Install the Debian packages vnn needs that this machine lacks (run as root).
 # Usage: tools/ci/deps.sh [package ...]   (default: the native build's set)
 set -eu
-pkgs="${*:-meson ninja-build pkg-config gcc g++ libcpuid-dev libdnnl-dev libcriterion-dev libbenchmark-dev libopenblas-dev libjansson-dev libmicrohttpd-dev zlib1g-dev dataset-fashion-mnist jq}"
+pkgs="${*:-meson ninja-build pkg-config gcc g++ libcpuid-dev libdnnl-dev libcriterion-dev libbenchmark-dev libopenblas-dev libjansson-dev libmicrohttpd-dev zlib1g-dev dataset-fashion-mnist jq libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata}"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
