@@ -2,6 +2,7 @@
  * depthwise kernel and implicit-GEMM families (widest tile first). Spelled
  * out rather than VNN_CONFIG_LADDER: each ISA appends its own number of
  * families. */
+#include "dispatch/cache.h"
 #include "dispatch/dispatch.h"
 #include "kernels/conv/conv-ukernels.h"
 
@@ -63,4 +64,9 @@ void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg)
     default:
         break;
     }
+}
+
+void vnn_conv_config_block(struct vnn_conv_config *cfg, const struct vnn_cache_sizes *c)
+{
+    cfg->l2_bytes = c->l2;
 }

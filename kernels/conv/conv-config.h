@@ -80,9 +80,14 @@ struct vnn_conv_config {
     int dw_ctile; /* channel tile: weights are padded to a multiple of it */
     int n_families;
     struct vnn_conv_family families[3]; /* widest first */
+    size_t l2_bytes; /* per-core L2 the plans block for */
 };
 
 void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg);
+
+/* Blocks for these (sane, see dispatch/cache.h) caches. */
+struct vnn_cache_sizes;
+void vnn_conv_config_block(struct vnn_conv_config *cfg, const struct vnn_cache_sizes *c);
 
 /* `vnn info` rows ("conv", "dwconv"); fn is a vnn_kernel_visitor. */
 void vnn_conv_config_visit(const struct vnn_conv_config *cfg,

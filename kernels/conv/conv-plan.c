@@ -17,14 +17,19 @@
 #include "kernels/gemm/gemm-driver.h"
 #include "kernels/gemm/gemm-pack.h"
 
+/* Per-core L2 the plan blocks for (dispatch/cache.h; 1 MiB if unset). */
+static size_t l2_of(const struct vnn_conv2d_plan *p)
+{
+    return p->conv.l2_bytes ? p->conv.l2_bytes : (size_t)1 << 20;
+}
 /* GEMM path: a block of A rows (pixels x C_in floats) stays in L2 while
- * each column chunk of the weights passes. */
-#define GEMM_BLOCK_BYTES (512u * 1024u)
+ * each column chunk of the weights passes: half of L2. */
+#define GEMM_BLOCK_BYTES (l2_of(p) / 2)
 /* GEMM path: output channels per column chunk, in GEMM panels. */
 #define CHUNK_PANELS 4
 /* Implicit GEMM: kernel rows are grouped so a group's weights of one
- * column block stay in L2 while every output row streams past them. */
-#define TAP_GROUP_BYTES (640u * 1024u)
+ * column block stay in L2 (5/8 of it) while every output row streams past. */
+#define TAP_GROUP_BYTES (l2_of(p) * 5 / 8)
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }

@@ -54,8 +54,23 @@ struct vnn_gemm_config {
     int kc;     /* K block: a kc x NR B panel stays in L1 */
     int mc;     /* M block: an mc x kc A block stays in L2 */
     int nc;     /* N block: a kc x nc B block stays in L3 */
+    /* Per-core L2 bytes: above this a thread's share of the packed B
+     * block no longer stays in its L2, so threads split columns too. */
+    size_t l2_bytes;
 };
 
+struct vnn_cache_sizes;
+
+/* The ISA's microkernels and the blocking it was tuned with (on a core of
+ * VNN_GEMM_TUNED_L1D / VNN_GEMM_TUNED_L2: AMD Zen 5). */
+#define VNN_GEMM_TUNED_L1D ((size_t)48 << 10)
+#define VNN_GEMM_TUNED_L2 ((size_t)1 << 20)
 void vnn_gemm_config_init(vnn_isa isa, struct vnn_gemm_config *cfg);
+
+/* Rescales kc, mc, nc and l2_bytes from the tuned caches to these (sane,
+ * see dispatch/cache.h): kc with L1D, the A block (mc x kc) with L2, the B
+ * block (kc x nc) to half of L3 when L3 is known. Identity on the tuning
+ * machine. */
+void vnn_gemm_config_block(struct vnn_gemm_config *cfg, const struct vnn_cache_sizes *c);
 
 #endif

@@ -84,20 +84,16 @@ static void run_tail_rows(const struct vnn_gemm_config *cfg, size_t kc, const fl
     }
 }
 
-/* Above this, a thread's share of the packed B block no longer stays in its
- * L2 (2 MiB per core on the machines we tune for, half left for A and C). */
-#define GEMM_B_SHARE_L2_BYTES ((size_t)1 << 20)
-
 /* Thread grid: tm threads over rows times tn over column panels. Rows are
  * split first (each thread reads its own A and shares packed B) while the B
  * block is small; a larger B block is split by columns too, tn ways, so
  * each thread's part of it stays in its own L2 rather than every thread
  * streaming all of it from L3 once per M block. */
 static void thread_grid(size_t nt, size_t strips, size_t panels, size_t bblock_bytes,
-                        size_t *tm, size_t *tn)
+                        size_t l2_bytes, size_t *tm, size_t *tn)
 {
     size_t want_tn = 1;
-    while (want_tn < nt && bblock_bytes / want_tn > GEMM_B_SHARE_L2_BYTES)
+    while (want_tn < nt && bblock_bytes / want_tn > l2_bytes)
         want_tn++;
     *tm = 1;
     *tn = 1;
@@ -273,8 +269,8 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
     if (nt > by_work)
         nt = by_work;
     size_t kc = min_sz(pl.kcmax, g->K);
-    thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float), &pl.tm,
-                &pl.tn);
+    thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float),
+                cfg->l2_bytes ? cfg->l2_bytes : VNN_GEMM_TUNED_L2, &pl.tm, &pl.tn);
     pl.nt = pl.tm * pl.tn;
 
     pl.bblock_floats = g->b_packed ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
