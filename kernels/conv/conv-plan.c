@@ -2,6 +2,7 @@
  *
  *   depthwise  groups == C_in == C_out: the direct per-ISA kernel.
  *   GEMM       1x1, stride 1, unpadded: the GEMM straight on the input.
+ *   direct1    one input channel (AVX2): a direct row kernel, C_out wide.
  *   implicit   everything else: im2col fused into the microkernel. A tap
  *              (one kernel row of KW * C_in contiguous floats, or one kernel
  *              position of a group's channels) is read in place, padded taps
@@ -46,12 +47,16 @@ void vnn_conv_plan_free(struct vnn_conv2d_plan *p)
     p->khg = NULL;
 }
 
-/* ------------------------------------------------------------ depthwise */
+/* ------------------------------------------------- depthwise, direct1 */
 
-static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, const float *bias)
+/* Weights of C channels per tap (HWIO with one input channel per output, as
+ * both paths have) to [taps][cs], bias to [cs]; zero-padded, zero bias if
+ * none. */
+static vnn_status build_per_tap(struct vnn_conv2d_plan *p, size_t C, size_t ctile,
+                                const float *w, const float *bias)
 {
-    const size_t C = p->C_in, taps = p->KH * p->KW;
-    size_t cs = vnn_round_up(C, (size_t)p->conv.dw_ctile), floats, bytes;
+    const size_t taps = p->KH * p->KW;
+    size_t cs = vnn_round_up(C, ctile), floats, bytes;
     if (!vnn_mul_size(taps, cs, &floats) || !vnn_mul_size(floats, sizeof(float), &bytes))
         return VNN_ERR_OUT_OF_MEMORY;
     p->cstride = cs;
@@ -65,7 +70,14 @@ static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, con
         vnn_gemm_pack_b_panel(VNN_NO_TRANS, bias, C, 0, 0, 1, C, cs, p->bias);
     else
         memset(p->bias, 0, cs * sizeof(float));
+    return VNN_OK;
+}
 
+static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, const float *bias)
+{
+    vnn_status st = build_per_tap(p, p->C_in, (size_t)p->conv.dw_ctile, w, bias);
+    if (st != VNN_OK)
+        return st;
     /* Output columns [ow_lo, ow_hi) read only inside the input row. */
     size_t reach = (p->KW - 1) * p->dw;
     p->ow_lo = min_sz(div_up(p->pl, p->sw), p->OW);
@@ -288,6 +300,27 @@ static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, cons
     return VNN_OK;
 }
 
+/* Single input channel: the ISA's row kernel reads KH input rows, padded
+ * into a per-thread strip when the convolution pads (ws_per_thread). */
+static vnn_status build_direct1(struct vnn_conv2d_plan *p, const float *w, const float *bias)
+{
+    vnn_status st = build_per_tap(p, p->C_out, 8, w, bias);
+    if (st != VNN_OK)
+        return st;
+    p->padded_w = p->W + p->pl + (size_t)p->desc.pad_right;
+    int padded = p->pt || p->pl || p->desc.pad_bottom || p->desc.pad_right;
+    p->ws_per_thread = padded ? vnn_round_up(p->KH * p->padded_w * sizeof(float), 64) : 0;
+    return VNN_OK;
+}
+
+/* The direct single-channel path where the ISA has one and the output is
+ * at least one 32-channel tile wide (narrower ones fill its tiles poorly). */
+static int use_direct1(const struct vnn_conv2d_plan *p)
+{
+    return p->conv.c1_ukernel && p->C_in == 1 && p->G == 1 && p->dh == 1 && p->dw == 1 &&
+           p->C_out >= 32;
+}
+
 vnn_status vnn_conv_plan_build(struct vnn_conv2d_plan *p, const float *weights_hwio,
                                const float *bias)
 {
@@ -301,12 +334,15 @@ vnn_status vnn_conv_plan_build(struct vnn_conv2d_plan *p, const float *weights_h
     else if (p->KH == 1 && p->KW == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 &&
              p->pl == 0 && p->desc.pad_bottom == 0 && p->desc.pad_right == 0)
         p->path = VNN_CONV_GEMM;
+    else if (use_direct1(p))
+        p->path = VNN_CONV_DIRECT1;
     else
         p->path = VNN_CONV_IMPLICIT;
     vnn_status st;
     switch (p->path) {
     case VNN_CONV_DEPTHWISE: st = build_depthwise(p, weights_hwio, bias); break;
     case VNN_CONV_IMPLICIT: st = build_implicit(p, weights_hwio, bias); break;
+    case VNN_CONV_DIRECT1: st = build_direct1(p, weights_hwio, bias); break;
     default: st = build_gemm(p, weights_hwio, bias); break;
     }
     if (st != VNN_OK)
