@@ -313,8 +313,9 @@ static vnn_status build_direct1(struct vnn_conv2d_plan *p, const float *w, const
     return VNN_OK;
 }
 
-/* The direct single-channel path where the ISA has one and the output is
- * at least one 32-channel tile wide (narrower ones fill its tiles poorly). */
+/* The direct single-channel path where the ISA has one and the output has
+ * at least 32 channels (two 16-channel tiles; narrower outputs fill its
+ * tiles poorly and were not measured). */
 static int use_direct1(const struct vnn_conv2d_plan *p)
 {
     return p->conv.c1_ukernel && p->C_in == 1 && p->G == 1 && p->dh == 1 && p->dw == 1 &&
