@@ -40,8 +40,8 @@ void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg)
         *cfg = (struct vnn_conv_config){
             .isa = isa, .dw_name = "vnn_dwconv_ukernel_8c__avx2",
             .dw_ukernel = vnn_dwconv_ukernel_8c__avx2, .dw_ctile = 8,
-            .c1_name = "vnn_conv1c_ukernel_3x32__avx2",
-            .c1_ukernel = vnn_conv1c_ukernel_3x32__avx2,
+            .c1_name = "vnn_conv1c_ukernel_6x16__avx2",
+            .c1_ukernel = vnn_conv1c_ukernel_6x16__avx2,
         };
         FAMILY(VNN_MRS_6, 6, 16, avx2);
         FAMILY(VNN_MRS_8, 8, 8, avx2);
