@@ -120,13 +120,19 @@ struct plan {
     size_t mr, nr, kcmax, mcmax, ncmax;
     size_t strips, panels, tm, tn, nt;
     int pack_a;
-    size_t bblock_floats, abuf_floats, tile_floats, per_thread_floats;
+    /* Each thread packs a B panel just before its strips use it, into an
+     * L1-sized buffer of its own, instead of the team packing the whole B
+     * block first: when every panel is used by one M block of one thread
+     * (M <= mc, threads split columns), the shared block went out to L3
+     * and came back once, doubling B's traffic when M is small. */
+    int pack_panel;
+    size_t bblock_floats, abuf_floats, tile_floats, pbuf_floats, per_thread_floats;
 };
 
 /* One thread's share of a (jc, pc) block: its rows x its panels. */
 static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, size_t tid,
                           size_t j0, size_t nc, size_t k0, size_t kc, const float *bblock,
-                          size_t bpanel_stride, float *abuf, float *tile)
+                          size_t bpanel_stride, float *abuf, float *tile, float *pbuf)
 {
     const struct vnn_gemm_config *cfg = g->cfg;
     size_t mr = pl->mr, nr = pl->nr;
@@ -160,6 +166,10 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
         for (size_t p = p0; p < p1; p++) {
             size_t jj = j0 + p * nr, cols = min_sz(nr, g->N - jj);
             const float *b = bblock + p * bpanel_stride;
+            if (pl->pack_panel) {
+                vnn_gemm_pack_b_panel(g->trans_b, g->B, g->ldb, k0, jj, kc, cols, nr, pbuf);
+                b = pbuf;
+            }
             full.bias = last_k && g->bias ? g->bias + jj : NULL;
             for (size_t s = sb; s < se; s++) {
                 size_t ii = s * mr, rows = min_sz(mr, g->M - ii);
@@ -214,7 +224,7 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
     size_t n_pad = vnn_round_up(g->N, nr);
     float *bbuf = scratch;
     float *mine = scratch + pl->bblock_floats + tid * pl->per_thread_floats;
-    float *abuf = mine, *tile = mine + pl->abuf_floats;
+    float *abuf = mine, *tile = mine + pl->abuf_floats, *pbuf = tile + pl->tile_floats;
 
     for (size_t j0 = 0; j0 < g->N; j0 += pl->ncmax) {
         size_t nc = min_sz(pl->ncmax, g->N - j0);
@@ -223,6 +233,8 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
             const float *bblock;
             if (g->b_packed) {
                 bblock = g->b_packed + k0 * n_pad + j0 * kc;
+            } else if (pl->pack_panel) {
+                bblock = NULL; /* compute_block packs each panel */
             } else {
                 size_t panels = div_up(nc, nr);
 #pragma omp for schedule(static)
@@ -234,8 +246,8 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
                 bblock = bbuf;
             }
             for (size_t share = tid; share < pl->nt; share += team)
-                compute_block(g, pl, share, j0, nc, k0, kc, bblock, kc * nr, abuf, tile);
-            if (!g->b_packed) {
+                compute_block(g, pl, share, j0, nc, k0, kc, bblock, kc * nr, abuf, tile, pbuf);
+            if (!g->b_packed && !pl->pack_panel) {
 #pragma omp barrier
             }
         }
@@ -272,11 +284,13 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
     thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float),
                 cfg->l2_bytes ? cfg->l2_bytes : VNN_GEMM_TUNED_L2, &pl.tm, &pl.tn);
     pl.nt = pl.tm * pl.tn;
+    pl.pack_panel = !g->b_packed && pl.tm == 1 && pl.strips * pl.mr <= pl.mcmax;
 
-    pl.bblock_floats = g->b_packed ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
+    pl.bblock_floats = g->b_packed || pl.pack_panel ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
     pl.abuf_floats = vnn_round_up(pl.mcmax, pl.mr) * vnn_gemm_a_strip_stride(kc);
     pl.tile_floats = vnn_round_up(pl.mr * pl.nr, 16);
-    pl.per_thread_floats = vnn_round_up(pl.abuf_floats + pl.tile_floats, 16);
+    pl.pbuf_floats = pl.pack_panel ? vnn_round_up(kc * pl.nr, 16) : 0;
+    pl.per_thread_floats = vnn_round_up(pl.abuf_floats + pl.tile_floats + pl.pbuf_floats, 16);
     /* Block sizes are bounded by the config, so this cannot overflow. */
     float *scratch = vnn_scratch((pl.bblock_floats + pl.nt * pl.per_thread_floats) *
                                  sizeof(float));

@@ -12,6 +12,7 @@
 
 VNN_DECLARE_GEMM_UKERNEL(vnn_gemm_ukernel_4x8__scalar);
 VNN_DECLARE_GEMM_UKERNEL(vnn_gemm_ukernel_6x16__avx2);
+VNN_DECLARE_GEMM_UKERNEL(vnn_gemm_ukernel_4x16__avx2);
 VNN_DECLARE_GEMM_UKERNEL(vnn_gemm_ukernel_14x32__avx512);
 VNN_DECLARE_GEMM_UKERNEL(vnn_gemm_ukernel_4x32__avx512);
 VNN_DECLARE_GEMM_UKERNEL(vnn_gemm_ukernel_14x16__avx512);
