@@ -46,6 +46,7 @@ void vnn_gemm_config_init(vnn_isa isa, struct vnn_gemm_config *cfg)
             .isa = isa, .name = "vnn_gemm_ukernel_6x16__avx2",
             .ukernel = vnn_gemm_ukernel_6x16__avx2, .mr = 6, .nr = 16,
             .ukernel_tail = vnn_gemm_ukernel_4x16__avx2, .mr_tail = 4,
+            .ukernel_rows = vnn_gemm_ukernel_rows4__avx2, .rows_max = 4,
             .kc = 256, .mc = 144, .nc = 4096,
         };
         break;

@@ -37,6 +37,12 @@ typedef void (*vnn_gemm_ukernel_fn)(size_t kc, const float *restrict a, size_t a
                                     size_t ldc,
                                     const struct vnn_gemm_ukernel_params *params);
 
+/* Optional small-M kernel with B read in place (row-major, NO_TRANS):
+ * acc[m][j] = sum_k a[m * lda + k] * b[k * ldb + j] for m < M <= rows_max,
+ * j < N; acc is M rows of round_up(N, 8) floats, 32-byte aligned. */
+typedef void (*vnn_gemm_rows_fn)(size_t M, size_t K, size_t N, const float *a, size_t lda,
+                                 const float *b, size_t ldb, float *acc);
+
 struct vnn_gemm_config {
     vnn_isa isa;
     const char *name; /* vnn_gemm_ukernel_<MR>x<NR>__<isa> */
@@ -51,6 +57,9 @@ struct vnn_gemm_config {
      * valid columns (reads the first nr_tail columns of an NR panel). */
     vnn_gemm_ukernel_fn ukernel_ntail;
     int nr_tail;
+    /* Optional: GEMMs of at most rows_max rows (NULL: the blocked path). */
+    vnn_gemm_rows_fn ukernel_rows;
+    int rows_max;
     int kc;     /* K block: a kc x NR B panel stays in L1 */
     int mc;     /* M block: an mc x kc A block stays in L2 */
     int nc;     /* N block: a kc x nc B block stays in L3 */

@@ -4,6 +4,7 @@
  * never K, so results do not depend on the thread count. */
 #include "kernels/gemm/gemm-driver.h"
 
+#include <math.h>
 #include <omp.h>
 #include <string.h>
 
@@ -254,6 +255,80 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
     }
 }
 
+/* GEMMs of a few rows with B read in place by the ISA's rows kernel:
+ * column chunks of ROWS_CHUNK (the M x chunk sums stay in L1), split
+ * between threads. Bitwise the blocked path's result (vnn_sgemm_packed
+ * and vnn_sgemm must agree): K goes in the same kc blocks, each merged
+ * into C as that path merges its tile. The row-tail kernel's own epilogue
+ * (a full mr_tail x NR tile: beta by FMA, ReLU as max) or merge_tile (any
+ * other tile: beta by multiply-add, ReLU as a compare). */
+#define ROWS_CHUNK 512
+
+static void rows_merge(const struct vnn_gemm_args *g, const float *acc, size_t stride,
+                       size_t j0, size_t cols, int first, int last)
+{
+    const size_t nr = (size_t)g->cfg->nr, full_cols = g->N / nr * nr;
+    const int tail_kernel = g->M == (size_t)g->cfg->mr_tail;
+    const float alpha = g->alpha, beta = first ? g->beta : 1.0f;
+    for (size_t i = 0; i < g->M; i++) {
+        float *c = g->C + i * g->ldc + j0;
+        for (size_t j = 0; j < cols; j++) {
+            float v = acc[i * stride + j], bias = last && g->bias ? g->bias[j0 + j] : 0.0f;
+            if (tail_kernel && j0 + j < full_cols) {
+                if (alpha != 1.0f)
+                    v *= alpha;
+                if (beta == 1.0f)
+                    v += c[j];
+                else if (beta != 0.0f)
+                    v = fmaf(beta, c[j], v);
+                if (last && g->bias)
+                    v += bias;
+                if (last && g->relu)
+                    v = v > 0.0f ? v : 0.0f;
+            } else {
+                v = alpha * v;
+                if (beta != 0.0f)
+                    v += beta * c[j];
+                if (last && g->bias)
+                    v += bias;
+                if (last && g->relu && v < 0.0f)
+                    v = 0.0f;
+            }
+            c[j] = v;
+        }
+    }
+}
+
+static void rows_chunk(const struct vnn_gemm_args *g, size_t c, float *acc)
+{
+    const size_t kcmax = (size_t)g->cfg->kc;
+    const size_t j0 = c * ROWS_CHUNK, cols = min_sz(ROWS_CHUNK, g->N - j0);
+    for (size_t k0 = 0; k0 < g->K; k0 += kcmax) {
+        size_t kc = min_sz(kcmax, g->K - k0);
+        g->cfg->ukernel_rows(g->M, kc, cols, g->A + k0, g->lda, g->B + k0 * g->ldb + j0,
+                             g->ldb, acc);
+        rows_merge(g, acc, vnn_round_up(cols, 8), j0, cols, k0 == 0, k0 + kc == g->K);
+    }
+}
+
+static vnn_status run_rows(const struct vnn_gemm_args *g, size_t nt)
+{
+    const size_t chunks = div_up(g->N, ROWS_CHUNK), per = g->M * ROWS_CHUNK;
+    nt = min_sz(nt, chunks);
+    float *scratch = vnn_scratch(nt * per * sizeof(float));
+    if (!scratch)
+        return VNN_ERR_OUT_OF_MEMORY;
+    if (nt <= 1) {
+        for (size_t c = 0; c < chunks; c++)
+            rows_chunk(g, c, scratch);
+        return VNN_OK;
+    }
+#pragma omp parallel for num_threads((int)nt) schedule(static)
+    for (size_t c = 0; c < chunks; c++)
+        rows_chunk(g, c, scratch + (size_t)omp_get_thread_num() * per);
+    return VNN_OK;
+}
+
 vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
 {
     if (g->M == 0 || g->N == 0)
@@ -280,6 +355,9 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
     size_t by_work = (size_t)(flops / 5e5) + 1;
     if (nt > by_work)
         nt = by_work;
+    if (cfg->ukernel_rows && !g->b_packed && g->trans_a == VNN_NO_TRANS &&
+        g->trans_b == VNN_NO_TRANS && g->M <= (size_t)cfg->rows_max)
+        return run_rows(g, nt);
     size_t kc = min_sz(pl.kcmax, g->K);
     thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float),
                 cfg->l2_bytes ? cfg->l2_bytes : VNN_GEMM_TUNED_L2, &pl.tm, &pl.tn);
