@@ -143,9 +143,11 @@ static const char *vnn_label(const vnn_conv2d_plan *plan, char *buf, size_t size
 {
     const char *path = plan->path == VNN_CONV_DEPTHWISE ? "depthwise"
                        : plan->path == VNN_CONV_GEMM    ? "1x1 GEMM"
+                       : plan->path == VNN_CONV_DIRECT1 ? "direct (1 input channel)"
                                                         : "implicit GEMM";
     const char *uk = plan->path == VNN_CONV_DEPTHWISE ? plan->conv.dw_name
                      : plan->path == VNN_CONV_GEMM    ? plan->gemm.name
+                     : plan->path == VNN_CONV_DIRECT1 ? plan->conv.c1_name
                                                       : plan->fam.name;
     snprintf(buf, size, "%s %s %s", vnn_isa_name(plan->conv.isa), path, uk ? uk : "");
     return buf;

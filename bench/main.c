@@ -97,6 +97,10 @@ static void usage(void)
         "Environment:\n"
         "  VNN_ISA=scalar|avx2|avx512|neon  vnn's ISA (default: the best the CPU has;\n"
         "                                   one it lacks is an error, exit status 2)\n"
+        "  ONEDNN_MAX_CPU_ISA=AVX2|...      oneDNN's ISA cap (default: vnn's ISA when\n"
+        "                                   VNN_ISA forces one, so both use the same\n"
+        "                                   vector width; context onednn_isa)\n"
+        "  OPENBLAS_CORETYPE=Haswell|...    OpenBLAS's core (context openblas_core)\n"
         "  VNN_NUM_THREADS=N                threads for vnn, oneDNN (OpenMP) and\n"
         "                                   OpenBLAS alike (default: all cores)\n"
         "\n"
@@ -138,7 +142,48 @@ static int take_own_flags(int argc, char **argv)
     return n;
 }
 
-static void add_context(int threads)
+/* oneDNN held to vnn's ISA when VNN_ISA forces one, so both run the same
+ * vector width: as if ONEDNN_MAX_CPU_ISA were set (which, when present,
+ * wins). Must run before oneDNN's first primitive. Returns what oneDNN was
+ * told, for the context. */
+static const char *hold_onednn_isa(void)
+{
+    const char *env = getenv("ONEDNN_MAX_CPU_ISA");
+    if (env && *env)
+        return env;
+    const char *req = getenv("VNN_ISA");
+    if (!req || !*req)
+        return "ALL (VNN_ISA not set)";
+    switch (vnn_get_isa()) {
+    case VNN_ISA_AVX2:
+        return dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2) == dnnl_success ? "AVX2 (from VNN_ISA)"
+                                                                       : "ALL (refused AVX2)";
+    case VNN_ISA_AVX512:
+        return dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx512_core) == dnnl_success
+                   ? "AVX512_CORE (from VNN_ISA)"
+                   : "ALL (refused AVX512_CORE)";
+    default:
+        return "ALL (no oneDNN equivalent of VNN_ISA)";
+    }
+}
+
+/* oneDNN's name of the ISA its primitives dispatch to. */
+static const char *onednn_isa_name(dnnl_cpu_isa_t isa)
+{
+    switch (isa) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "other";
+    }
+}
+
+static void add_context(int threads, const char *onednn_max)
 {
     char buf[256];
     vnn_cpu_features f;
@@ -168,6 +213,9 @@ static void add_context(int threads)
     snprintf(buf, sizeof buf, "%d.%d.%d%s", v->major, v->minor, v->patch,
              v->cpu_runtime == DNNL_RUNTIME_OMP ? " (OpenMP)" : "");
     vb_add_context("onednn_version", buf);
+    snprintf(buf, sizeof buf, "%s (max: %s)", onednn_isa_name(dnnl_get_effective_cpu_isa()),
+             onednn_max);
+    vb_add_context("onednn_isa", buf);
     vb_add_context("openblas_core", openblas_get_corename());
     vb_add_context("openblas_config", openblas_get_config());
     static const char *const openblas_env[] = {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"};
@@ -209,7 +257,7 @@ int main(int argc, char **argv)
     int threads = vnn_get_num_threads();
     omp_set_num_threads(threads);
     openblas_set_num_threads(threads);
-    add_context(threads);
+    add_context(threads, hold_onednn_isa());
 
     vb_register_peak();
     if (!vb_register_gemm(gemm_shapes))

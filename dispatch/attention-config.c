@@ -16,7 +16,7 @@
 
 void vnn_attention_config_init(vnn_isa isa, struct vnn_attention_config *cfg)
 {
-    VNN_CONFIG_LADDER(isa, cfg, KERNEL, (1, scalar, 64, 128, NULL), (8, avx2, 384, 128, NULL),
+    VNN_CONFIG_LADDER(isa, cfg, KERNEL, (1, scalar, 64, 128, NULL), (8, avx2, 384, 128, vnn_attention_ukernel_pack_kt8__avx2),
                       (16, avx512, 896, 256, vnn_attention_ukernel_pack_kt16__avx512),
                       (4, neon, 256, 192, NULL));
 }

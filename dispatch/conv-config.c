@@ -2,6 +2,7 @@
  * depthwise kernel and implicit-GEMM families (widest tile first). Spelled
  * out rather than VNN_CONFIG_LADDER: each ISA appends its own number of
  * families. */
+#include "dispatch/cache.h"
 #include "dispatch/dispatch.h"
 #include "kernels/conv/conv-ukernels.h"
 
@@ -22,6 +23,8 @@ void vnn_conv_config_visit(const struct vnn_conv_config *cfg, vnn_kernel_visitor
 {
     fn("conv", cfg->families[0].name, ctx);
     fn("dwconv", cfg->dw_name, ctx);
+    if (cfg->c1_ukernel)
+        fn("conv1c", cfg->c1_name, ctx);
 }
 
 void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg)
@@ -37,6 +40,8 @@ void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg)
         *cfg = (struct vnn_conv_config){
             .isa = isa, .dw_name = "vnn_dwconv_ukernel_8c__avx2",
             .dw_ukernel = vnn_dwconv_ukernel_8c__avx2, .dw_ctile = 8,
+            .c1_name = "vnn_conv1c_ukernel_6x16__avx2",
+            .c1_ukernel = vnn_conv1c_ukernel_6x16__avx2,
         };
         FAMILY(VNN_MRS_6, 6, 16, avx2);
         FAMILY(VNN_MRS_8, 8, 8, avx2);
@@ -63,4 +68,9 @@ void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg)
     default:
         break;
     }
+}
+
+void vnn_conv_config_block(struct vnn_conv_config *cfg, const struct vnn_cache_sizes *c)
+{
+    cfg->l2_bytes = c->l2;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <threads.h>
 
+#include "dispatch/cache.h"
 #include "dispatch/dispatch.h"
 
 static const char *const isa_names[VNN_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
@@ -85,6 +86,8 @@ void vnn_kernel_table_fill(vnn_isa isa, struct vnn_kernel_table *t)
 {
     t->isa = isa;
     vnn_gemm_config_init(isa, &t->gemm);
+    vnn_gemm_config_block(&t->gemm, vnn_caches());
+    vnn_conv_config_block(&t->conv, vnn_caches());
     vnn_conv_config_init(isa, &t->conv);
     vnn_pool_config_init(isa, &t->pool);
     vnn_vmath_config_init(isa, &t->vmath);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dispatch/cache.h"
 #include "dispatch/dispatch.h"
 #include "vnn/vnn.h"
 #include "vt.h"
@@ -150,4 +151,54 @@ VT_TEST(dispatch, thread_count_control)
     VT_CHECK(vnn_set_num_threads(3) == VNN_OK && vnn_get_num_threads() == 3, "set 3");
     VT_CHECK(vnn_set_num_threads(0) == VNN_OK && vnn_get_num_threads() >= 1, "0 = all cores");
     vnn_set_num_threads(before);
+}
+
+VT_TEST(dispatch, cache_sizes_are_bounded)
+{
+    /* This VM's CPUID: a real L1D and L2, a nonsense L3. */
+    struct vnn_cache_sizes r = {48 << 10, 1 << 20, (size_t)508 << 20, "test"}, u;
+    char note[192];
+    vnn_cache_sanitize(&r, &u, note, sizeof note);
+    VT_CHECK(u.l1d == r.l1d && u.l2 == r.l2, "sane L1D/L2 replaced: %zu %zu", u.l1d, u.l2);
+    VT_CHECK(u.l3 == 0 && strstr(note, "L3"), "L3 of 508 MiB kept (%zu), note '%s'", u.l3, note);
+    /* Nothing reported, or too small: the defaults, and the note says so. */
+    r = (struct vnn_cache_sizes){0, 4 << 10, 0, "test"};
+    vnn_cache_sanitize(&r, &u, note, sizeof note);
+    VT_CHECK(u.l1d == VNN_L1D_DEFAULT && u.l2 == VNN_L2_DEFAULT && u.l3 == 0,
+             "defaults not used: %zu %zu %zu", u.l1d, u.l2, u.l3);
+    VT_CHECK(strstr(note, "L1D not reported") && strstr(note, "L2 4 KiB ignored"), "note '%s'",
+             note);
+    /* Whatever this machine reports, blocking sees sizes inside the bounds. */
+    const struct vnn_cache_sizes *c = vnn_caches();
+    VT_CHECK(c->l1d >= VNN_L1D_MIN && c->l1d <= VNN_L1D_MAX && c->l2 >= VNN_L2_MIN &&
+                 c->l2 <= VNN_L2_MAX && (c->l3 == 0 || (c->l3 >= VNN_L3_MIN && c->l3 <= VNN_L3_MAX)),
+             "detected %zu/%zu/%zu out of bounds", c->l1d, c->l2, c->l3);
+}
+
+VT_TEST(dispatch, gemm_blocking_follows_caches)
+{
+    const struct vnn_cache_sizes tuned = {VNN_GEMM_TUNED_L1D, VNN_GEMM_TUNED_L2, 0, "t"};
+    const struct vnn_cache_sizes zen3 = {32 << 10, 512 << 10, 32 << 20, "t"};
+    const struct vnn_cache_sizes big = {48 << 10, 2 << 20, 0, "t"};
+    for (int i = 0; i < VNN_ISA_COUNT; i++) {
+        struct vnn_gemm_config ref, t, z, b;
+        vnn_gemm_config_init((vnn_isa)i, &ref);
+        t = z = b = ref;
+        vnn_gemm_config_block(&t, &tuned);
+        VT_CHECK(t.kc == ref.kc && t.mc == ref.mc && t.nc == ref.nc,
+                 "%s: tuned caches changed the blocking", vnn_isa_name(i));
+        vnn_gemm_config_block(&z, &zen3);
+        vnn_gemm_config_block(&b, &big);
+        /* Smaller caches, smaller blocks: the A block shrinks with L2 and
+         * kc x NR with L1D; a larger L2 grows the A block. */
+        VT_CHECK(z.kc <= ref.kc && z.kc % 16 == 0 && z.kc >= ref.kc / 2, "%s: kc %d",
+                 vnn_isa_name(i), z.kc);
+        VT_CHECK(z.mc % z.mr == 0 && z.mc >= z.mr &&
+                     (size_t)z.mc * (size_t)z.kc < (size_t)ref.mc * (size_t)ref.kc,
+                 "%s: mc %d kc %d", vnn_isa_name(i), z.mc, z.kc);
+        VT_CHECK((size_t)z.kc * (size_t)z.nc * sizeof(float) <= zen3.l3 / 2 && z.nc % z.nr == 0,
+                 "%s: nc %d", vnn_isa_name(i), z.nc);
+        VT_CHECK(z.l2_bytes == zen3.l2 && b.mc > ref.mc && b.kc == ref.kc, "%s: l2 %zu mc %d",
+                 vnn_isa_name(i), z.l2_bytes, b.mc);
+    }
 }

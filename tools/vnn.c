@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dispatch/cache.h"
 #include "dispatch/dispatch.h"
 #ifdef VNN_HAVE_ONNX
 #include "tools/onnx/onnx-test.h"
@@ -42,8 +43,10 @@ static void info_usage(FILE *out)
 {
     fprintf(out, "usage: vnn info\n\n"
                  "Prints the CPU (vendor, model, features the OS enables), the usable and\n"
-                 "selected instruction sets, the thread count, and for every op the\n"
-                 "microkernel its dispatch table holds. Exits 2 if VNN_ISA asks for an\n"
+                 "selected instruction sets, the thread count, the cache sizes the OS or\n"
+                 "CPUID reports and those the GEMM and convolution blocking uses (each\n"
+                 "bounded: a VM's nonsense size is replaced by a default), and for every\n"
+                 "op the microkernel its dispatch table holds. Exits 2 if VNN_ISA asks for an\n"
                  "instruction set this machine cannot run.\n");
 }
 
@@ -80,6 +83,14 @@ static int cmd_info(void)
     printf("isa:       %s%s\n", vnn_isa_name(vnn_get_isa()),
            getenv("VNN_ISA") && *getenv("VNN_ISA") ? " (forced by VNN_ISA)" : " (best available)");
     printf("threads:   %d\n", vnn_get_num_threads());
+    const struct vnn_cache_sizes *rc = vnn_caches_reported(), *uc = vnn_caches();
+    printf("caches:    L1D %zu KiB, L2 %zu KiB, L3 %zu KiB (from %s)\n", rc->l1d >> 10,
+           rc->l2 >> 10, rc->l3 >> 10, rc->source);
+    printf("blocking:  for L1D %zu KiB, L2 %zu KiB, L3 %s", uc->l1d >> 10, uc->l2 >> 10,
+           uc->l3 ? "" : "unknown");
+    if (uc->l3)
+        printf("%zu KiB", uc->l3 >> 10);
+    printf("%s%s\n", *vnn_caches_note() ? "; " : "", vnn_caches_note());
     printf("kernels:\n");
     const struct vnn_kernel_table *t = vnn_kernels();
     vnn_kernel_table_visit(t, print_kernel, (void *)t);

@@ -10,6 +10,8 @@ void vnn_attention_ukernel_online8__avx2(const struct vnn_attention_online_args 
 void vnn_attention_ukernel_online16__avx512(const struct vnn_attention_online_args *a);
 void vnn_attention_ukernel_online4__neon(const struct vnn_attention_online_args *a);
 
+void vnn_attention_ukernel_pack_kt8__avx2(const float *k, size_t ks, size_t D, size_t cols,
+                                          size_t nr, float *dst);
 void vnn_attention_ukernel_pack_kt16__avx512(const float *k, size_t ks, size_t D, size_t cols,
                                              size_t nr, float *dst);
 

@@ -73,16 +73,41 @@ struct vnn_conv_family {
     vnn_conv_ukernel_fn ukernel[VNN_CONV_MR_MAX + 1]; /* [rows] */
 };
 
+/* One output row of a convolution with a single input channel (C_in == 1,
+ * groups 1, no dilation) over input rows already padded:
+ *   out[ow][c] = act(bias[c] + sum over kh < kh_n, kw < kw_n of
+ *                    in[kh * in_row_stride + ow * stride_w + kw] * w[(kh * kw_n + kw) * cstride + c])
+ * Weights and bias hold cstride >= channels floats per tap (a multiple of
+ * 8, zero-padded, 32-byte aligned). */
+struct vnn_conv1c_row {
+    const float *in;
+    size_t in_row_stride, kh_n, kw_n, stride_w, out_w;
+    size_t channels, cstride;
+    const float *w, *bias;
+    float *out;
+    int relu;
+};
+
+typedef void (*vnn_conv1c_ukernel_fn)(const struct vnn_conv1c_row *r);
+
 struct vnn_conv_config {
     vnn_isa isa;
+    /* Single input channel: its own kernel, or NULL (implicit GEMM). */
+    const char *c1_name;
+    vnn_conv1c_ukernel_fn c1_ukernel;
     const char *dw_name; /* vnn_dwconv_ukernel_<C>c__<isa> */
     vnn_dwconv_ukernel_fn dw_ukernel;
     int dw_ctile; /* channel tile: weights are padded to a multiple of it */
     int n_families;
     struct vnn_conv_family families[3]; /* widest first */
+    size_t l2_bytes; /* per-core L2 the plans block for */
 };
 
 void vnn_conv_config_init(vnn_isa isa, struct vnn_conv_config *cfg);
+
+/* Blocks for these (sane, see dispatch/cache.h) caches. */
+struct vnn_cache_sizes;
+void vnn_conv_config_block(struct vnn_conv_config *cfg, const struct vnn_cache_sizes *c);
 
 /* `vnn info` rows ("conv", "dwconv"); fn is a vnn_kernel_visitor. */
 void vnn_conv_config_visit(const struct vnn_conv_config *cfg,

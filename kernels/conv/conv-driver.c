@@ -1,7 +1,8 @@
 /* Running a plan on threads (building it is conv-plan.c; the implicit-GEMM
  * path is conv-implicit.c).
  *
- * Depthwise: threads take output rows; the per-ISA kernel does one row.
+ * Depthwise and single input channel (direct1): threads take output rows;
+ * the per-ISA kernel does one row.
  *
  * 1x1 stride-1 unpadded: C (N*OH*OW pixels x C_out) = A (the input itself,
  * pixels x C_in, lda = C_in) * B (C_in x C_out) per group, on the GEMM. Rows
@@ -16,6 +17,7 @@
 #include "kernels/conv/conv-driver.h"
 
 #include <omp.h>
+#include <string.h>
 
 #include "dispatch/dispatch.h"
 #include "kernels/common/memory.h"
@@ -67,6 +69,60 @@ static vnn_status run_depthwise(const struct vnn_conv2d_plan *p, const float *x,
     for (size_t r = 0; r < rows; r++)
         dw_row(p, &base, x, y, r);
     return VNN_OK;
+}
+
+/* -------------------------------------------------------------- direct1 */
+
+/* Output row r; strip: this thread's KH x padded_w floats, or NULL when
+ * the convolution does not pad (the kernel reads x in place). */
+static void c1_row(const struct vnn_conv2d_plan *p, const struct vnn_conv1c_row *base,
+                   const float *x, float *y, size_t r, float *strip)
+{
+    struct vnn_conv1c_row row = *base;
+    size_t n = r / p->OH, oh = r % p->OH;
+    ptrdiff_t ih0 = (ptrdiff_t)(oh * p->sh) - (ptrdiff_t)p->pt;
+    const float *img = x + n * p->H * p->W;
+    if (!strip) {
+        row.in = img + (size_t)ih0 * p->W;
+        row.in_row_stride = p->W;
+    } else {
+        const size_t wp = p->padded_w;
+        for (size_t kh = 0; kh < p->KH; kh++) {
+            float *s = strip + kh * wp;
+            ptrdiff_t ih = ih0 + (ptrdiff_t)kh;
+            memset(s, 0, wp * sizeof(float));
+            if (ih >= 0 && ih < (ptrdiff_t)p->H)
+                memcpy(s + p->pl, img + (size_t)ih * p->W, p->W * sizeof(float));
+        }
+        row.in = strip;
+        row.in_row_stride = wp;
+    }
+    row.out = y + r * p->OW * p->C_out;
+    p->conv.c1_ukernel(&row);
+}
+
+static void run_direct1(const struct vnn_conv2d_plan *p, const float *x, float *y, char *ws,
+                        size_t nt)
+{
+    const struct vnn_conv1c_row base = {
+        .kh_n = p->KH, .kw_n = p->KW, .stride_w = p->sw, .out_w = p->OW,
+        .channels = p->C_out, .cstride = p->cstride, .w = p->weights, .bias = p->bias,
+        .relu = p->relu,
+    };
+    const size_t rows = p->N * p->OH;
+    nt = min_sz(nt, rows);
+    if (nt <= 1) {
+        for (size_t r = 0; r < rows; r++)
+            c1_row(p, &base, x, y, r, p->ws_per_thread ? (float *)ws : NULL);
+        return;
+    }
+#pragma omp parallel num_threads((int)nt)
+    {
+        size_t t = (size_t)omp_get_thread_num(), team = (size_t)omp_get_num_threads();
+        float *strip = p->ws_per_thread ? (float *)(ws + t * p->ws_per_thread) : NULL;
+        for (size_t r = t * rows / team; r < (t + 1) * rows / team; r++)
+            c1_row(p, &base, x, y, r, strip);
+    }
 }
 
 /* ------------------------------------------------------------------ GEMM */
@@ -154,8 +210,13 @@ vnn_status vnn_conv_plan_execute(const struct vnn_conv2d_plan *p, const float *x
         return run_depthwise(p, x, y, nt);
     if (p->path == VNN_CONV_GEMM)
         return run_gemm(p, x, y, nt);
-    /* Implicit GEMM: per-thread tap lists, from the caller's slices (fewer
-     * threads if it has fewer) or this thread's scratch. */
+    /* Implicit GEMM: per-thread tap lists; direct1: per-thread padded
+     * strips (if it pads). From the caller's slices (fewer threads if it
+     * has fewer) or this thread's scratch. */
+    if (p->path == VNN_CONV_DIRECT1 && p->ws_per_thread == 0) {
+        run_direct1(p, x, y, NULL, nt);
+        return VNN_OK;
+    }
     if (workspace)
         nt = min_sz(nt, slices);
     size_t bytes;
@@ -164,6 +225,9 @@ vnn_status vnn_conv_plan_execute(const struct vnn_conv2d_plan *p, const float *x
     char *ws = workspace ? workspace : vnn_scratch(bytes);
     if (!ws)
         return VNN_ERR_OUT_OF_MEMORY;
-    vnn_conv_run_implicit(p, x, y, ws, nt);
+    if (p->path == VNN_CONV_DIRECT1)
+        run_direct1(p, x, y, ws, nt);
+    else
+        vnn_conv_run_implicit(p, x, y, ws, nt);
     return VNN_OK;
 }

@@ -14,6 +14,7 @@ enum vnn_conv_path {
     VNN_CONV_DEPTHWISE, /* groups == C_in == C_out: direct kernel */
     VNN_CONV_GEMM,      /* 1x1, stride 1, no padding: GEMM on the input itself */
     VNN_CONV_IMPLICIT,  /* implicit GEMM: taps read in place, padding skipped */
+    VNN_CONV_DIRECT1,   /* one input channel: the ISA's direct row kernel */
 };
 
 /* Output columns [ow0, ow1) whose valid kernel columns are [kw_lo, kw_hi). */
@@ -47,8 +48,12 @@ struct vnn_conv2d_plan {
     size_t chunk_cols, n_chunks, chunk_floats, group_floats;
     size_t block_rows;
 
-    /* Depthwise: weights [KH][KW][cstride], bias [cstride] (zeros if none). */
+    /* Depthwise and single input channel: weights [KH][KW][cstride], bias
+     * [cstride] (zeros if none). */
     size_t cstride;
+    /* Single input channel, padded: each thread copies an output row's KH
+     * input rows into a zero-bordered strip of KH x padded_w floats. */
+    size_t padded_w;
     size_t ow_lo, ow_hi; /* output columns whose taps are all inside */
 
     /* Implicit GEMM: block j = g * ncb + cb holds output channels
@@ -72,7 +77,7 @@ struct vnn_conv2d_plan {
     size_t int_lo, int_hi;
     int blocks_inner; /* all column blocks' weights fit L2: loop them per tile */
 
-    size_t ws_per_thread; /* implicit: bytes of workspace per thread (else 0) */
+    size_t ws_per_thread; /* implicit, padded direct1: bytes per thread (else 0) */
 };
 
 /* Valid kernel positions [lo, hi) of output position o along one

@@ -2,6 +2,7 @@
  *
  *   depthwise  groups == C_in == C_out: the direct per-ISA kernel.
  *   GEMM       1x1, stride 1, unpadded: the GEMM straight on the input.
+ *   direct1    one input channel (AVX2): a direct row kernel, C_out wide.
  *   implicit   everything else: im2col fused into the microkernel. A tap
  *              (one kernel row of KW * C_in contiguous floats, or one kernel
  *              position of a group's channels) is read in place, padded taps
@@ -17,14 +18,19 @@
 #include "kernels/gemm/gemm-driver.h"
 #include "kernels/gemm/gemm-pack.h"
 
+/* Per-core L2 the plan blocks for (dispatch/cache.h; 1 MiB if unset). */
+static size_t l2_of(const struct vnn_conv2d_plan *p)
+{
+    return p->conv.l2_bytes ? p->conv.l2_bytes : (size_t)1 << 20;
+}
 /* GEMM path: a block of A rows (pixels x C_in floats) stays in L2 while
- * each column chunk of the weights passes. */
-#define GEMM_BLOCK_BYTES (512u * 1024u)
+ * each column chunk of the weights passes: half of L2. */
+#define GEMM_BLOCK_BYTES (l2_of(p) / 2)
 /* GEMM path: output channels per column chunk, in GEMM panels. */
 #define CHUNK_PANELS 4
 /* Implicit GEMM: kernel rows are grouped so a group's weights of one
- * column block stay in L2 while every output row streams past them. */
-#define TAP_GROUP_BYTES (640u * 1024u)
+ * column block stay in L2 (5/8 of it) while every output row streams past. */
+#define TAP_GROUP_BYTES (l2_of(p) * 5 / 8)
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
@@ -41,12 +47,16 @@ void vnn_conv_plan_free(struct vnn_conv2d_plan *p)
     p->khg = NULL;
 }
 
-/* ------------------------------------------------------------ depthwise */
+/* ------------------------------------------------- depthwise, direct1 */
 
-static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, const float *bias)
+/* Weights of C channels per tap (HWIO with one input channel per output, as
+ * both paths have) to [taps][cs], bias to [cs]; zero-padded, zero bias if
+ * none. */
+static vnn_status build_per_tap(struct vnn_conv2d_plan *p, size_t C, size_t ctile,
+                                const float *w, const float *bias)
 {
-    const size_t C = p->C_in, taps = p->KH * p->KW;
-    size_t cs = vnn_round_up(C, (size_t)p->conv.dw_ctile), floats, bytes;
+    const size_t taps = p->KH * p->KW;
+    size_t cs = vnn_round_up(C, ctile), floats, bytes;
     if (!vnn_mul_size(taps, cs, &floats) || !vnn_mul_size(floats, sizeof(float), &bytes))
         return VNN_ERR_OUT_OF_MEMORY;
     p->cstride = cs;
@@ -60,7 +70,14 @@ static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, con
         vnn_gemm_pack_b_panel(VNN_NO_TRANS, bias, C, 0, 0, 1, C, cs, p->bias);
     else
         memset(p->bias, 0, cs * sizeof(float));
+    return VNN_OK;
+}
 
+static vnn_status build_depthwise(struct vnn_conv2d_plan *p, const float *w, const float *bias)
+{
+    vnn_status st = build_per_tap(p, p->C_in, (size_t)p->conv.dw_ctile, w, bias);
+    if (st != VNN_OK)
+        return st;
     /* Output columns [ow_lo, ow_hi) read only inside the input row. */
     size_t reach = (p->KW - 1) * p->dw;
     p->ow_lo = min_sz(div_up(p->pl, p->sw), p->OW);
@@ -283,6 +300,28 @@ static vnn_status build_implicit(struct vnn_conv2d_plan *p, const float *w, cons
     return VNN_OK;
 }
 
+/* Single input channel: the ISA's row kernel reads KH input rows, padded
+ * into a per-thread strip when the convolution pads (ws_per_thread). */
+static vnn_status build_direct1(struct vnn_conv2d_plan *p, const float *w, const float *bias)
+{
+    vnn_status st = build_per_tap(p, p->C_out, 8, w, bias);
+    if (st != VNN_OK)
+        return st;
+    p->padded_w = p->W + p->pl + (size_t)p->desc.pad_right;
+    int padded = p->pt || p->pl || p->desc.pad_bottom || p->desc.pad_right;
+    p->ws_per_thread = padded ? vnn_round_up(p->KH * p->padded_w * sizeof(float), 64) : 0;
+    return VNN_OK;
+}
+
+/* The direct single-channel path where the ISA has one and the output has
+ * at least 32 channels (two 16-channel tiles; narrower outputs fill its
+ * tiles poorly and were not measured). */
+static int use_direct1(const struct vnn_conv2d_plan *p)
+{
+    return p->conv.c1_ukernel && p->C_in == 1 && p->G == 1 && p->dh == 1 && p->dw == 1 &&
+           p->C_out >= 32;
+}
+
 vnn_status vnn_conv_plan_build(struct vnn_conv2d_plan *p, const float *weights_hwio,
                                const float *bias)
 {
@@ -296,12 +335,15 @@ vnn_status vnn_conv_plan_build(struct vnn_conv2d_plan *p, const float *weights_h
     else if (p->KH == 1 && p->KW == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 &&
              p->pl == 0 && p->desc.pad_bottom == 0 && p->desc.pad_right == 0)
         p->path = VNN_CONV_GEMM;
+    else if (use_direct1(p))
+        p->path = VNN_CONV_DIRECT1;
     else
         p->path = VNN_CONV_IMPLICIT;
     vnn_status st;
     switch (p->path) {
     case VNN_CONV_DEPTHWISE: st = build_depthwise(p, weights_hwio, bias); break;
     case VNN_CONV_IMPLICIT: st = build_implicit(p, weights_hwio, bias); break;
+    case VNN_CONV_DIRECT1: st = build_direct1(p, weights_hwio, bias); break;
     default: st = build_gemm(p, weights_hwio, bias); break;
     }
     if (st != VNN_OK)

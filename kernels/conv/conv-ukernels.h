@@ -10,6 +10,7 @@ void vnn_dwconv_ukernel_1c__scalar(const struct vnn_dwconv_row *r);
 void vnn_dwconv_ukernel_8c__avx2(const struct vnn_dwconv_row *r);
 void vnn_dwconv_ukernel_16c__avx512(const struct vnn_dwconv_row *r);
 void vnn_dwconv_ukernel_4c__neon(const struct vnn_dwconv_row *r);
+void vnn_conv1c_ukernel_6x16__avx2(const struct vnn_conv1c_row *r);
 
 #define VNN_CONV_DECLARE(mr, nr, isa)                                                   \
     void VNN_CONV_UKERNEL(mr, nr, isa)(size_t ntaps, const struct vnn_conv_tap *taps,   \

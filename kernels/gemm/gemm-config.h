@@ -37,6 +37,12 @@ typedef void (*vnn_gemm_ukernel_fn)(size_t kc, const float *restrict a, size_t a
                                     size_t ldc,
                                     const struct vnn_gemm_ukernel_params *params);
 
+/* Optional small-M kernel with B read in place (row-major, NO_TRANS):
+ * acc[m][j] = sum_k a[m * lda + k] * b[k * ldb + j] for m < M <= rows_max,
+ * j < N; acc is M rows of round_up(N, 8) floats, 32-byte aligned. */
+typedef void (*vnn_gemm_rows_fn)(size_t M, size_t K, size_t N, const float *a, size_t lda,
+                                 const float *b, size_t ldb, float *acc);
+
 struct vnn_gemm_config {
     vnn_isa isa;
     const char *name; /* vnn_gemm_ukernel_<MR>x<NR>__<isa> */
@@ -51,11 +57,29 @@ struct vnn_gemm_config {
      * valid columns (reads the first nr_tail columns of an NR panel). */
     vnn_gemm_ukernel_fn ukernel_ntail;
     int nr_tail;
+    /* Optional: GEMMs of at most rows_max rows (NULL: the blocked path). */
+    vnn_gemm_rows_fn ukernel_rows;
+    int rows_max;
     int kc;     /* K block: a kc x NR B panel stays in L1 */
     int mc;     /* M block: an mc x kc A block stays in L2 */
     int nc;     /* N block: a kc x nc B block stays in L3 */
+    /* Per-core L2 bytes: above this a thread's share of the packed B
+     * block no longer stays in its L2, so threads split columns too. */
+    size_t l2_bytes;
 };
 
+struct vnn_cache_sizes;
+
+/* The ISA's microkernels and the blocking it was tuned with (on a core of
+ * VNN_GEMM_TUNED_L1D / VNN_GEMM_TUNED_L2: AMD Zen 5). */
+#define VNN_GEMM_TUNED_L1D ((size_t)48 << 10)
+#define VNN_GEMM_TUNED_L2 ((size_t)1 << 20)
 void vnn_gemm_config_init(vnn_isa isa, struct vnn_gemm_config *cfg);
+
+/* Rescales kc, mc, nc and l2_bytes from the tuned caches to these (sane,
+ * see dispatch/cache.h): kc with L1D, the A block (mc x kc) with L2, the B
+ * block (kc x nc) to half of L3 when L3 is known. Identity on the tuning
+ * machine. */
+void vnn_gemm_config_block(struct vnn_gemm_config *cfg, const struct vnn_cache_sizes *c);
 
 #endif

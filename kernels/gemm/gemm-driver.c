@@ -4,6 +4,7 @@
  * never K, so results do not depend on the thread count. */
 #include "kernels/gemm/gemm-driver.h"
 
+#include <math.h>
 #include <omp.h>
 #include <string.h>
 
@@ -84,20 +85,16 @@ static void run_tail_rows(const struct vnn_gemm_config *cfg, size_t kc, const fl
     }
 }
 
-/* Above this, a thread's share of the packed B block no longer stays in its
- * L2 (2 MiB per core on the machines we tune for, half left for A and C). */
-#define GEMM_B_SHARE_L2_BYTES ((size_t)1 << 20)
-
 /* Thread grid: tm threads over rows times tn over column panels. Rows are
  * split first (each thread reads its own A and shares packed B) while the B
  * block is small; a larger B block is split by columns too, tn ways, so
  * each thread's part of it stays in its own L2 rather than every thread
  * streaming all of it from L3 once per M block. */
 static void thread_grid(size_t nt, size_t strips, size_t panels, size_t bblock_bytes,
-                        size_t *tm, size_t *tn)
+                        size_t l2_bytes, size_t *tm, size_t *tn)
 {
     size_t want_tn = 1;
-    while (want_tn < nt && bblock_bytes / want_tn > GEMM_B_SHARE_L2_BYTES)
+    while (want_tn < nt && bblock_bytes / want_tn > l2_bytes)
         want_tn++;
     *tm = 1;
     *tn = 1;
@@ -124,13 +121,19 @@ struct plan {
     size_t mr, nr, kcmax, mcmax, ncmax;
     size_t strips, panels, tm, tn, nt;
     int pack_a;
-    size_t bblock_floats, abuf_floats, tile_floats, per_thread_floats;
+    /* Each thread packs a B panel just before its strips use it, into an
+     * L1-sized buffer of its own, instead of the team packing the whole B
+     * block first: when every panel is used by one M block of one thread
+     * (M <= mc, threads split columns), the shared block went out to L3
+     * and came back once, doubling B's traffic when M is small. */
+    int pack_panel;
+    size_t bblock_floats, abuf_floats, tile_floats, pbuf_floats, per_thread_floats;
 };
 
 /* One thread's share of a (jc, pc) block: its rows x its panels. */
 static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, size_t tid,
                           size_t j0, size_t nc, size_t k0, size_t kc, const float *bblock,
-                          size_t bpanel_stride, float *abuf, float *tile)
+                          size_t bpanel_stride, float *abuf, float *tile, float *pbuf)
 {
     const struct vnn_gemm_config *cfg = g->cfg;
     size_t mr = pl->mr, nr = pl->nr;
@@ -164,6 +167,10 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
         for (size_t p = p0; p < p1; p++) {
             size_t jj = j0 + p * nr, cols = min_sz(nr, g->N - jj);
             const float *b = bblock + p * bpanel_stride;
+            if (pl->pack_panel) {
+                vnn_gemm_pack_b_panel(g->trans_b, g->B, g->ldb, k0, jj, kc, cols, nr, pbuf);
+                b = pbuf;
+            }
             full.bias = last_k && g->bias ? g->bias + jj : NULL;
             for (size_t s = sb; s < se; s++) {
                 size_t ii = s * mr, rows = min_sz(mr, g->M - ii);
@@ -218,7 +225,7 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
     size_t n_pad = vnn_round_up(g->N, nr);
     float *bbuf = scratch;
     float *mine = scratch + pl->bblock_floats + tid * pl->per_thread_floats;
-    float *abuf = mine, *tile = mine + pl->abuf_floats;
+    float *abuf = mine, *tile = mine + pl->abuf_floats, *pbuf = tile + pl->tile_floats;
 
     for (size_t j0 = 0; j0 < g->N; j0 += pl->ncmax) {
         size_t nc = min_sz(pl->ncmax, g->N - j0);
@@ -227,6 +234,8 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
             const float *bblock;
             if (g->b_packed) {
                 bblock = g->b_packed + k0 * n_pad + j0 * kc;
+            } else if (pl->pack_panel) {
+                bblock = NULL; /* compute_block packs each panel */
             } else {
                 size_t panels = div_up(nc, nr);
 #pragma omp for schedule(static)
@@ -238,12 +247,86 @@ static void run_thread(const struct vnn_gemm_args *g, const struct plan *pl, flo
                 bblock = bbuf;
             }
             for (size_t share = tid; share < pl->nt; share += team)
-                compute_block(g, pl, share, j0, nc, k0, kc, bblock, kc * nr, abuf, tile);
-            if (!g->b_packed) {
+                compute_block(g, pl, share, j0, nc, k0, kc, bblock, kc * nr, abuf, tile, pbuf);
+            if (!g->b_packed && !pl->pack_panel) {
 #pragma omp barrier
             }
         }
     }
+}
+
+/* GEMMs of a few rows with B read in place by the ISA's rows kernel:
+ * column chunks of ROWS_CHUNK (the M x chunk sums stay in L1), split
+ * between threads. Bitwise the blocked path's result (vnn_sgemm_packed
+ * and vnn_sgemm must agree): K goes in the same kc blocks, each merged
+ * into C as that path merges its tile. The row-tail kernel's own epilogue
+ * (a full mr_tail x NR tile: beta by FMA, ReLU as max) or merge_tile (any
+ * other tile: beta by multiply-add, ReLU as a compare). */
+#define ROWS_CHUNK 512
+
+static void rows_merge(const struct vnn_gemm_args *g, const float *acc, size_t stride,
+                       size_t j0, size_t cols, int first, int last)
+{
+    const size_t nr = (size_t)g->cfg->nr, full_cols = g->N / nr * nr;
+    const int tail_kernel = g->M == (size_t)g->cfg->mr_tail;
+    const float alpha = g->alpha, beta = first ? g->beta : 1.0f;
+    for (size_t i = 0; i < g->M; i++) {
+        float *c = g->C + i * g->ldc + j0;
+        for (size_t j = 0; j < cols; j++) {
+            float v = acc[i * stride + j], bias = last && g->bias ? g->bias[j0 + j] : 0.0f;
+            if (tail_kernel && j0 + j < full_cols) {
+                if (alpha != 1.0f)
+                    v *= alpha;
+                if (beta == 1.0f)
+                    v += c[j];
+                else if (beta != 0.0f)
+                    v = fmaf(beta, c[j], v);
+                if (last && g->bias)
+                    v += bias;
+                if (last && g->relu)
+                    v = v > 0.0f ? v : 0.0f;
+            } else {
+                v = alpha * v;
+                if (beta != 0.0f)
+                    v += beta * c[j];
+                if (last && g->bias)
+                    v += bias;
+                if (last && g->relu && v < 0.0f)
+                    v = 0.0f;
+            }
+            c[j] = v;
+        }
+    }
+}
+
+static void rows_chunk(const struct vnn_gemm_args *g, size_t c, float *acc)
+{
+    const size_t kcmax = (size_t)g->cfg->kc;
+    const size_t j0 = c * ROWS_CHUNK, cols = min_sz(ROWS_CHUNK, g->N - j0);
+    for (size_t k0 = 0; k0 < g->K; k0 += kcmax) {
+        size_t kc = min_sz(kcmax, g->K - k0);
+        g->cfg->ukernel_rows(g->M, kc, cols, g->A + k0, g->lda, g->B + k0 * g->ldb + j0,
+                             g->ldb, acc);
+        rows_merge(g, acc, vnn_round_up(cols, 8), j0, cols, k0 == 0, k0 + kc == g->K);
+    }
+}
+
+static vnn_status run_rows(const struct vnn_gemm_args *g, size_t nt)
+{
+    const size_t chunks = div_up(g->N, ROWS_CHUNK), per = g->M * ROWS_CHUNK;
+    nt = min_sz(nt, chunks);
+    float *scratch = vnn_scratch(nt * per * sizeof(float));
+    if (!scratch)
+        return VNN_ERR_OUT_OF_MEMORY;
+    if (nt <= 1) {
+        for (size_t c = 0; c < chunks; c++)
+            rows_chunk(g, c, scratch);
+        return VNN_OK;
+    }
+#pragma omp parallel for num_threads((int)nt) schedule(static)
+    for (size_t c = 0; c < chunks; c++)
+        rows_chunk(g, c, scratch + (size_t)omp_get_thread_num() * per);
+    return VNN_OK;
 }
 
 vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
@@ -272,15 +355,20 @@ vnn_status vnn_gemm_run(const struct vnn_gemm_args *g)
     size_t by_work = (size_t)(flops / 5e5) + 1;
     if (nt > by_work)
         nt = by_work;
+    if (cfg->ukernel_rows && !g->b_packed && g->trans_a == VNN_NO_TRANS &&
+        g->trans_b == VNN_NO_TRANS && g->M <= (size_t)cfg->rows_max)
+        return run_rows(g, nt);
     size_t kc = min_sz(pl.kcmax, g->K);
-    thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float), &pl.tm,
-                &pl.tn);
+    thread_grid(nt, pl.strips, pl.panels, kc * pl.panels * pl.nr * sizeof(float),
+                cfg->l2_bytes ? cfg->l2_bytes : VNN_GEMM_TUNED_L2, &pl.tm, &pl.tn);
     pl.nt = pl.tm * pl.tn;
+    pl.pack_panel = !g->b_packed && pl.tm == 1 && pl.strips * pl.mr <= pl.mcmax;
 
-    pl.bblock_floats = g->b_packed ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
+    pl.bblock_floats = g->b_packed || pl.pack_panel ? 0 : vnn_round_up(kc * pl.panels * pl.nr, 16);
     pl.abuf_floats = vnn_round_up(pl.mcmax, pl.mr) * vnn_gemm_a_strip_stride(kc);
     pl.tile_floats = vnn_round_up(pl.mr * pl.nr, 16);
-    pl.per_thread_floats = vnn_round_up(pl.abuf_floats + pl.tile_floats, 16);
+    pl.pbuf_floats = pl.pack_panel ? vnn_round_up(kc * pl.nr, 16) : 0;
+    pl.per_thread_floats = vnn_round_up(pl.abuf_floats + pl.tile_floats + pl.pbuf_floats, 16);
     /* Block sizes are bounded by the config, so this cannot overflow. */
     float *scratch = vnn_scratch((pl.bblock_floats + pl.nt * pl.per_thread_floats) *
                                  sizeof(float));

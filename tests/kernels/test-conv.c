@@ -180,9 +180,9 @@ static vnn_status run_vnn(const vnn_conv2d_desc *d, struct cbufs *b, int bias,
 }
 
 static int n_checked;
-/* Plans per path (depthwise, GEMM, implicit) and implicit plans with their
- * weights split in kernel-row groups / column blocks innermost. */
-static int n_path[3], n_khg, n_inner;
+/* Plans per path (depthwise, GEMM, implicit, direct1) and implicit plans
+ * with their weights split in kernel-row groups / column blocks innermost. */
+static int n_path[4], n_khg, n_inner;
 
 static void count_path(const vnn_conv2d_desc *d, const float *w)
 {
@@ -198,9 +198,9 @@ static void count_path(const vnn_conv2d_desc *d, const float *w)
 static void log_paths(const char *group)
 {
     vt_log("%s: paths: %d depthwise, %d GEMM (1x1), %d implicit GEMM (%d with kernel-row "
-           "groups, %d with column blocks innermost)",
+           "groups, %d with column blocks innermost), %d direct (1 input channel)",
            group, n_path[VNN_CONV_DEPTHWISE], n_path[VNN_CONV_GEMM], n_path[VNN_CONV_IMPLICIT],
-           n_khg, n_inner);
+           n_khg, n_inner, n_path[VNN_CONV_DIRECT1]);
 }
 
 /* The check every correctness group uses: integer data, vnn vs reference. */
@@ -414,6 +414,24 @@ static void group_edge_shapes(vnn_isa isa)
         d = mk(1, 4, 30, c, c, 3, 1, 1, 1); /* depthwise, a wide row */
         d.groups = c;
         d.act = VNN_ACT_RELU;
+        check_case("edge_shapes", &d, 1, &r);
+    }
+    /* One input channel (AVX2's direct path from 32 outputs): every output
+     * width mod 3, 32-channel tiles with 8-wide and masked tails, kernels
+     * 1..7, strides 1-2, unpadded (read in place) and padded (strips),
+     * asymmetric padding, ReLU and bias on and off, a batch. */
+    static const int64_t c1_out[] = {32, 33, 40, 64, 71, 96, 8, 31};
+    for (int i = 0; i < 8; i++) {
+        int64_t k = 1 + i % 7, s = 1 + i % 2;
+        vnn_conv2d_desc d = mk(1 + i % 3, 9 + i, 7 + i, 1, c1_out[i], k, s, 1, 0);
+        d.act = (vnn_activation)(i % 2);
+        check_case("edge_shapes", &d, i % 3 != 1, &r);
+        d = mk(2, 6 + i, 5 + 2 * i, 1, c1_out[(i + 3) % 8], 3, 1 + (i + 1) % 2, 1, 1);
+        d.pad_right = i % 3;
+        d.pad_top = i % 2;
+        d.act = (vnn_activation)((i + 1) % 2);
+        check_case("edge_shapes", &d, i % 2, &r);
+        d = mk(1, 16, 16 + i, 1, 32 * (1 + i % 2), 7, 2, 1, 3); /* a grayscale stem */
         check_case("edge_shapes", &d, 1, &r);
     }
     vt_log("edge_shapes: %d convolutions", n_checked - n0);

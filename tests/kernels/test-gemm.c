@@ -557,6 +557,10 @@ static void group_prepacked(vnn_isa isa)
     const int64_t shapes[][3] = {
         {1, 1, 1},    {mr + 1, nr - 1, kc + 1}, {2 * mr, nr + 1, 2 * kc + 3},
         {65, 31, 17}, {mr + 1, g->nc + 5, 7}, /* N > nc: packed blocks beyond the first */
+        /* Few rows: AVX2 runs the unpacked call on its rows kernel, which
+         * must match the packed (blocked) path bitwise, full tail tiles
+         * (4 rows) and partial ones, several K blocks, every beta. */
+        {3, nr + 9, 2 * kc + 1}, {4, 2 * nr + 3, kc + 5}, {1, 600, 9}, {2, 520, kc},
     };
     int n = 0;
     for (int s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
