@@ -58,7 +58,7 @@ static void check_golden(vnn_isa isa, const char *family)
     }
     vt_log("%s on %s: %lld samples, largest logit error %.3g", family, vnn_isa_name(isa),
            (long long)g.N, worst);
-    free(logits);
+    vt_free(logits);
     golden_free(&g);
     vnn_model_free(m);
 }
@@ -103,7 +103,7 @@ static void check_cnn_accuracy(vnn_isa isa)
     vt_log("cnn on %s: %.2f%% (PyTorch %.2f%%)", vnn_isa_name(isa), ours, theirs);
     VT_CHECK(fabs(ours - theirs) <= 0.05, "accuracy %.2f%%, PyTorch %.2f%%", ours, theirs);
     vnn_model_context_destroy(ctx);
-    free(probs);
+    vt_free(probs);
     image_set_free(&set);
     golden_free(&g);
     vnn_model_free(m);
@@ -131,9 +131,9 @@ static void check_text_accuracy(vnn_isa isa, const char *family)
     char err[512];
     VT_CHECK(text_set_read_corpus_test(corpus_dir(), &set, err, sizeof err) == 0, "%s", err);
     const int64_t B = 32, M = info.max_tokens, C = info.classes;
-    int64_t *ids = malloc((size_t)(B * M) * sizeof *ids), lens[32], correct = 0;
+    int64_t *ids = vt_alloc_bytes((size_t)(B * M) * sizeof *ids, sizeof *ids);
+    int64_t *lens = vt_alloc_bytes((size_t)B * sizeof *lens, sizeof *lens), correct = 0;
     float *probs = vt_alloc_floats((size_t)(B * C));
-    VT_CHECK(ids, "out of memory");
     vnn_model_context *ctx;
     VT_CHECK(vnn_model_context_create(m, &ctx) == VNN_OK, "context");
     for (int64_t i = 0; i < set.count; i += B) {
@@ -142,8 +142,12 @@ static void check_text_accuracy(vnn_isa isa, const char *family)
             VT_CHECK(vnn_model_tokenize(m, set.texts[i + k], set.lengths[i + k], ids + k * M, M,
                                         &lens[k]) == VNN_OK,
                      "tokenize");
+        vt_readonly(ids);
+        vt_readonly(lens);
         VT_CHECK(vnn_model_run_tokens(m, ctx, n, M, ids, lens, NULL, probs) == VNN_OK,
                  "run: %s", vnn_last_error());
+        vt_writable(ids);
+        vt_writable(lens);
         for (int64_t k = 0; k < n; k++)
             correct += argmax(probs + k * C, C) == set.labels[i + k];
     }
@@ -155,8 +159,9 @@ static void check_text_accuracy(vnn_isa isa, const char *family)
            theirs, (long long)set.count);
     VT_CHECK(fabs(ours - theirs) <= 0.05, "accuracy %.2f%%, PyTorch %.2f%%", ours, theirs);
     vnn_model_context_destroy(ctx);
-    free(ids);
-    free(probs);
+    vt_free(ids);
+    vt_free(lens);
+    vt_free(probs);
     text_set_free(&set);
     golden_free(&g);
     vnn_model_free(m);
@@ -170,7 +175,7 @@ static void check_batch_invariance(vnn_isa isa, const char *family)
     vnn_model *m = fixture_model(family);
     struct golden g;
     golden_read(family, &g);
-    float *batch = vt_alloc_floats((size_t)(g.N * g.C)), one[64];
+    float *batch = vt_alloc_floats((size_t)(g.N * g.C)), *one = vt_alloc_floats((size_t)g.C);
     golden_run(m, &g, batch);
     vnn_model_info info;
     vnn_model_get_info(m, &info);
@@ -188,7 +193,8 @@ static void check_batch_invariance(vnn_isa isa, const char *family)
                      "%s sample %lld alone: logit %d is %.8g, in the batch %.8g", family,
                      (long long)n, (int)c, one[c], batch[n * g.C + c]);
     }
-    free(batch);
+    vt_free(batch);
+    vt_free(one);
     golden_free(&g);
     vnn_model_free(m);
 }
@@ -239,9 +245,9 @@ static void check_threads(vnn_isa isa, const char *family)
         VT_CHECK(runs[t].st == VNN_OK, "thread %d: %s", t, vnn_status_str(runs[t].st));
         VT_CHECK(memcmp(runs[t].logits, serial, n * sizeof(float)) == 0,
                  "thread %d: results differ from the serial run", t);
-        free(runs[t].logits);
+        vt_free(runs[t].logits);
     }
-    free(serial);
+    vt_free(serial);
     golden_free(&g);
     vnn_model_free(m);
 }

@@ -266,7 +266,7 @@ static void enumerate(const char *what, path_fn fn, void *arg, struct output *ou
         vt_log("%s, %d thread%s: %ld allocation points, each failed once (%ld in jansson "
                "reported as a bad header)",
                what, threads, threads > 1 ? "s" : "", n - 1, json_refused);
-        free(ref);
+        vt_free(ref);
     }
     leak_check(what);
 }
@@ -316,7 +316,7 @@ static void conv_case(const char *what, vnn_conv2d_desc d, bool one_shot)
     c.y.n = (size_t)(d.N * OH * OW * d.C_out);
     c.y.y = vt_alloc_floats(c.y.n);
     enumerate(what, conv_path, &c, &c.y);
-    free(c.x), free(c.w), free(c.b), free(c.y.y);
+    vt_free(c.x), vt_free(c.w), vt_free(c.b), vt_free(c.y.y);
 }
 
 static vnn_conv2d_desc conv_desc(int64_t C_in, int64_t C_out, int64_t k, int64_t groups)
@@ -371,7 +371,7 @@ VT_TEST(alloc_fail, gemm)
         g.C.n = (size_t)(g.M * g.N);
         g.C.y = vt_alloc_floats(g.C.n);
         enumerate(packed ? "sgemm_pack_b + sgemm_packed" : "sgemm", gemm_path, &g, &g.C);
-        free(g.A), free(g.B), free(g.C.y);
+        vt_free(g.A), vt_free(g.B), vt_free(g.C.y);
     }
 }
 
@@ -424,8 +424,8 @@ VT_TEST(alloc_fail, lstm)
         enumerate(one_shot ? "vnn_lstm" : "lstm plan + run", lstm_path, &l, &l.y);
         for (int d = 0; d < 2; d++)
             for (int p = 0; p < 4; p++)
-                free(l.buf[d][p]);
-        free(l.x), free(l.y.y);
+                vt_free(l.buf[d][p]);
+        vt_free(l.x), vt_free(l.y.y);
     }
 }
 
@@ -453,7 +453,7 @@ VT_TEST(alloc_fail, attention)
     /* Split-key decode: one query, several threads. */
     a.p.Sq = 1, a.p.N = 1;
     enumerate("attention decode (internal workspace)", attention_path, &a, NULL);
-    free(a.q), free(a.k), free(a.v), free(a.out.y);
+    vt_free(a.q), vt_free(a.k), vt_free(a.v), vt_free(a.out.y);
 }
 
 /* --- readers and models ---------------------------------------------------------- */
