@@ -126,9 +126,18 @@ void __wrap_free(void *p)
 }
 
 /* jansson's own allocations are counted (leaks) but, unless
- * VT_FAIL_JANSSON=1, never failed: Debian 12's jansson 2.14 crashes
- * (SEGV writing inside json_loadb) when some of its allocations fail, a
- * defect of jansson's that no caller can work around. */
+ * VT_FAIL_JANSSON=1, never failed. Why (investigated with a 30-line
+ * program failing the n-th allocation of json_loadb for every n, on a
+ * header with a 1 KB "tokenizer.vocab" string like the text models'):
+ * Debian 12's jansson 2.14 ignores a failed growth of the lexer's token
+ * buffer (lex_save), so depending on n json_loadb either reports out of
+ * memory (most n), returns success with a damaged string (4 of 16 points
+ * before the end of that string), or aborts on assert(0) in
+ * lex_scan_string (the bilstm and transformer cases crash with
+ * VT_FAIL_JANSSON=1; cnn and the plain safetensors cases, whose strings
+ * are short, pass). A defect of jansson's that a caller cannot detect or
+ * work around (the allocator hooks are process-wide, owned by the
+ * application); the README states it. */
 static void *json_alloc(size_t n)
 {
     static int fail_jansson = -1;
