@@ -3,8 +3,8 @@
  * norm rows, a GEMM row, an average-pooling window), +-Inf passes through
  * relu and add as IEEE says, and subnormal inputs are not flushed (vnn sets
  * no FTZ/DAZ). Tails included: the NaN sits in the last, partial vector
- * too. Max pooling is left out: its NaN handling differs between the
- * scalar and SIMD kernels (see the README's Reliability section). */
+ * too. Max pooling propagates NaN wherever it sits in the window (as
+ * PyTorch; its kernels differed by ISA before). */
 #include <math.h>
 
 #include "vnn/vnn.h"
@@ -60,6 +60,31 @@ static void check_isa(vnn_isa isa)
     VT_CHECK(vnn_avgpool2d(&pp, 1, 4, 4, 1, px, 2, 2, py) == VNN_OK && isnan(py[0]) &&
                  py[1] == 4.5f,
              "avgpool: %g, %g", (double)py[0], (double)py[1]);
+
+    /* Max pooling: a NaN anywhere in a window (first, middle, last, over
+     * full vectors and the tail of 37 channels) gives NaN; the others not. */
+    float *mx = vt_alloc_floats(16 * N), *my = vt_alloc_floats(4 * N);
+    for (int pos = 0; pos < 4; pos++) {
+        static const int at[4] = {0, 1, 4, 5}; /* window 0's pixels, in order */
+        vt_writable(mx);
+        for (int i = 0; i < 16 * N; i++)
+            mx[i] = (float)(i % 7);
+        for (int c = pos; c < N; c += 3)
+            mx[at[pos] * N + c] = NAN;
+        if (pos == 3) /* a second NaN, last in the window, after a first */
+            for (int c = pos; c < N; c += 3)
+                mx[at[0] * N + c] = NAN;
+        vt_readonly(mx);
+        VT_CHECK(vnn_maxpool2d(&pp, 1, 4, 4, N, mx, 2, 2, my) == VNN_OK, "maxpool");
+        for (int c = 0; c < N; c++) {
+            int want_nan = c % 3 == pos % 3 && c >= pos;
+            VT_CHECK((isnan(my[c]) != 0) == want_nan && !isnan(my[N + c]),
+                     "maxpool, NaN at window pixel %d: channel %d gave %g", at[pos], c,
+                     (double)my[c]);
+        }
+    }
+    vt_free(mx);
+    vt_free(my);
 
     /* Subnormals in, subnormals out (no flush to zero). */
     float *d = vt_alloc_floats(N);
