@@ -33,6 +33,10 @@ bool vb_register_pool(const char *shapes_path);
 /* peak/membw/read and peak/membw/copy: main-memory bandwidth. */
 void vb_register_membw(void);
 
+/* denormal/<op>/normal and denormal/<op>/subnormal: the same call on normal
+ * and on subnormal inputs (bench-denormal.c). */
+void vb_register_denormal(void);
+
 /* aligned_alloc(64, bytes rounded up to a multiple of 64); free() it. */
 void *vb_alloc(size_t bytes);
 /* "oneDNN X.Y.Z <impl>" into buf, <impl> what pd says (or "?"); pd NULL:

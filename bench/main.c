@@ -270,6 +270,7 @@ int main(int argc, char **argv)
         return 2;
     if (!vb_register_ops())
         return 2;
+    vb_register_denormal();
     /* attention/<label>/<impl>: shapes from $VNN_BENCH_ATTENTION_SHAPES or
      * bench/shapes/attention.txt (bench-attention.c). */
     const char *attn_env = getenv("VNN_BENCH_ATTENTION_SHAPES");

@@ -6,6 +6,7 @@
 
 #include "dispatch/cache.h"
 #include "dispatch/dispatch.h"
+#include "kernels/common/error.h"
 
 static const char *const isa_names[VNN_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
 
@@ -23,14 +24,16 @@ const char *vnn_isa_name(vnn_isa isa)
 vnn_status vnn_isa_parse(const char *name, vnn_isa *out)
 {
     if (!name || !out)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_isa_parse: %s is NULL", name ? "out" : "name");
     for (int i = 0; i < VNN_ISA_COUNT; i++) {
         if (strcmp(name, isa_names[i]) == 0) {
             *out = (vnn_isa)i;
             return VNN_OK;
         }
     }
-    return VNN_ERR_UNSUPPORTED_ISA;
+    return vnn_error(VNN_ERR_UNSUPPORTED_ISA,
+                     "vnn_isa_parse: \"%.40s\" is not an ISA name (scalar, avx2, avx512, neon)",
+                     name);
 }
 
 bool vnn_isa_supported_by(const vnn_cpu_features *f, vnn_isa isa)
@@ -110,7 +113,8 @@ void vnn_kernel_table_visit(const struct vnn_kernel_table *t, vnn_kernel_visitor
 }
 
 /* Message naming what was asked and what this machine offers. */
-static void describe_unusable(const char *requested)
+static void describe_unusable_to(const char *prefix, const char *requested, char *buf,
+                                 size_t size)
 {
     char have[256];
     vnn_cpu_features_describe(&detected, have, sizeof have);
@@ -121,9 +125,13 @@ static void describe_unusable(const char *requested)
             strncat(usable, isa_names[i], sizeof usable - strlen(usable) - 1);
         }
     }
-    snprintf(env_error, sizeof env_error,
-             "VNN_ISA=%s cannot run here: this CPU (%s) has %s; usable values: %s",
-             requested, detected.model, have, usable);
+    snprintf(buf, size, "%s%s cannot run here: this CPU (%s) has %s; usable values: %s",
+             prefix, requested, detected.model, have, usable);
+}
+
+static void describe_unusable(const char *requested)
+{
+    describe_unusable_to("VNN_ISA=", requested, env_error, sizeof env_error);
 }
 
 static void init(void)
@@ -152,13 +160,15 @@ const vnn_cpu_features *vnn_cpu_detected(void)
 const struct vnn_kernel_table *vnn_kernels(void)
 {
     call_once(&init_once, init);
+    if (!table_valid) /* every op refuses to run: this is why */
+        vnn_error(VNN_ERR_UNSUPPORTED_ISA, "%s", env_error);
     return table_valid ? &table : NULL;
 }
 
 vnn_status vnn_cpu_features_get(vnn_cpu_features *out)
 {
     if (!out)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_cpu_features_get: out is NULL");
     *out = *vnn_cpu_detected();
     return VNN_OK;
 }
@@ -177,8 +187,15 @@ vnn_isa vnn_get_isa(void)
 vnn_status vnn_set_isa(vnn_isa isa)
 {
     call_once(&init_once, init);
-    if ((unsigned)isa >= VNN_ISA_COUNT || !vnn_isa_supported_by(&detected, isa))
-        return VNN_ERR_UNSUPPORTED_ISA;
+    if ((unsigned)isa >= VNN_ISA_COUNT)
+        return vnn_error(VNN_ERR_UNSUPPORTED_ISA,
+                         "vnn_set_isa: isa = %d is not a vnn_isa (0 .. %d)", (int)isa,
+                         VNN_ISA_COUNT - 1);
+    if (!vnn_isa_supported_by(&detected, isa)) {
+        char why[512];
+        describe_unusable_to("vnn_set_isa: ", isa_names[isa], why, sizeof why);
+        return vnn_error(VNN_ERR_UNSUPPORTED_ISA, "%s", why);
+    }
     vnn_kernel_table_fill(isa, &table);
     table_valid = true;
     env_error[0] = '\0';

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/error.h"
 
 static atomic_int num_threads;
 static once_flag threads_once = ONCE_FLAG_INIT;
@@ -39,7 +40,8 @@ vnn_status vnn_set_num_threads(int n)
 {
     call_once(&threads_once, init_threads);
     if (n < 0 || n > 1024)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "vnn_set_num_threads: n = %d outside 0 (all cores) .. 1024", n);
     atomic_store(&num_threads, n == 0 ? all_cores() : n);
     return VNN_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dispatch/dispatch.h"
+#include "kernels/common/args.h"
 #include "kernels/common/error.h"
 #include "kernels/common/memory.h"
 #include "models/model-internal.h"
@@ -107,10 +108,11 @@ static vnn_status build(vnn_model *m, const struct vnn_st_file *f)
 vnn_status vnn_model_load_memory(const void *data, size_t size, vnn_model **out)
 {
     if (!out)
-        return vnn_error(VNN_ERR_INVALID_ARG, "out is NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_load_memory: out is NULL");
     *out = NULL;
     if (!data)
-        return vnn_error(VNN_ERR_INVALID_ARG, "data is NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_load_memory: data is NULL (size %zu)",
+                         size);
     if (!vnn_kernels())
         return isa_error();
     struct vnn_st_file *f;
@@ -136,10 +138,10 @@ vnn_status vnn_model_load_memory(const void *data, size_t size, vnn_model **out)
 vnn_status vnn_model_load(const char *path, vnn_model **out)
 {
     if (!out)
-        return vnn_error(VNN_ERR_INVALID_ARG, "out is NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_load: out is NULL");
     *out = NULL;
     if (!path)
-        return vnn_error(VNN_ERR_INVALID_ARG, "path is NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_load: path is NULL");
     void *data;
     size_t size;
     vnn_status st = vnn_st_read_file(path, &data, &size);
@@ -174,7 +176,8 @@ vnn_status vnn_model_free(vnn_model *m)
 vnn_status vnn_model_get_info(const vnn_model *m, vnn_model_info *info)
 {
     if (!m || !info)
-        return vnn_error(VNN_ERR_INVALID_ARG, "%s is NULL", m ? "info" : "model");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_get_info: %s is NULL",
+                         m ? "info" : "model");
     *info = m->info;
     return VNN_OK;
 }
@@ -182,22 +185,26 @@ vnn_status vnn_model_get_info(const vnn_model *m, vnn_model_info *info)
 vnn_status vnn_model_config(const vnn_model *m, const char *key, const char **value)
 {
     if (!m || !key || !value)
-        return vnn_error(VNN_ERR_INVALID_ARG, "model, key and value must not be NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_config: %s is NULL",
+                         !m ? "model" : !key ? "key" : "value");
     for (size_t i = 0; i < m->n_meta; i++)
         if (strcmp(m->meta_keys[i], key) == 0) {
             *value = m->meta_values[i];
             return VNN_OK;
         }
-    return vnn_error(VNN_ERR_INVALID_ARG, "no metadata \"%.60s\" in this model", key);
+    return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_config: no metadata \"%.60s\" in this model",
+                     key);
 }
 
 vnn_status vnn_model_label(const vnn_model *m, int64_t cls, const char **name)
 {
     if (!m || !name)
-        return vnn_error(VNN_ERR_INVALID_ARG, "model and name must not be NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_label: %s is NULL",
+                         m ? "name" : "model");
     if (cls < 0 || cls >= m->info.classes)
-        return vnn_error(VNN_ERR_INVALID_ARG, "class %" PRId64 " outside [0, %" PRId64 ")",
-                         cls, m->info.classes);
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "vnn_model_label: cls = %" PRId64 " outside [0, %" PRId64 ")", cls,
+                         m->info.classes);
     *name = m->labels[cls];
     return VNN_OK;
 }
@@ -205,10 +212,10 @@ vnn_status vnn_model_label(const vnn_model *m, int64_t cls, const char **name)
 vnn_status vnn_model_context_create(const vnn_model *m, vnn_model_context **out)
 {
     if (!out)
-        return vnn_error(VNN_ERR_INVALID_ARG, "out is NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_context_create: out is NULL");
     *out = NULL;
     if (!m)
-        return vnn_error(VNN_ERR_INVALID_ARG, "model is NULL");
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_model_context_create: model is NULL");
     vnn_model_context *c = calloc(1, sizeof *c);
     if (!c)
         return vnn_error(VNN_ERR_OUT_OF_MEMORY, "no memory for a context");
@@ -344,16 +351,40 @@ static vnn_status run(const vnn_model *m, vnn_model_context *ctx, int64_t N, int
     return st;
 }
 
+/* logits and probs (out_bytes each, either may be NULL) overlap neither
+ * the input nor each other. */
+static vnn_status check_outputs(const char *fn, const void *in, size_t in_bytes,
+                                const char *in_name, const float *logits, const float *probs,
+                                size_t out_bytes)
+{
+    if (logits && vnn_overlaps(in, in_bytes, logits, out_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s and logits overlap", fn, in_name);
+    if (probs && vnn_overlaps(in, in_bytes, probs, out_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s and probs overlap", fn, in_name);
+    if (logits && probs && vnn_overlaps(logits, out_bytes, probs, out_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: logits and probs overlap", fn);
+    return VNN_OK;
+}
+
 vnn_status vnn_model_run_images(const vnn_model *m, vnn_model_context *ctx, int64_t N,
                                 const float *images, float *logits, float *probs)
 {
+    static const char fn[] = "vnn_model_run_images";
     if (!m || !images)
-        return vnn_error(VNN_ERR_INVALID_ARG, "%s is NULL", m ? "images" : "model");
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, m ? "images" : "model");
     if (m->info.family != VNN_MODEL_CNN)
-        return vnn_error(VNN_ERR_INVALID_ARG, "the %s model takes tokens, not images",
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: the %s model takes tokens, not images", fn,
                          m->info.family_name);
     if (N < 1)
-        return vnn_error(VNN_ERR_INVALID_ARG, "batch %" PRId64 " < 1", N);
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: N = %" PRId64 " < 1", fn, N);
+    size_t in_bytes, out_bytes;
+    if (!vnn_float_bytes4(N, m->info.height, m->info.width, m->info.channels, &in_bytes) ||
+        !vnn_float_bytes4(N, m->info.classes, 1, 1, &out_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: N = %" PRId64 " images exceed PTRDIFF_MAX "
+                         "bytes", fn, N);
+    vnn_status st = check_outputs(fn, images, in_bytes, "images", logits, probs, out_bytes);
+    if (st != VNN_OK)
+        return st;
     return run(m, ctx, N, 0, images, NULL, logits, probs);
 }
 
@@ -361,29 +392,41 @@ vnn_status vnn_model_run_tokens(const vnn_model *m, vnn_model_context *ctx, int6
                                 int64_t T, const int64_t *ids, const int64_t *lengths,
                                 float *logits, float *probs)
 {
+    static const char fn[] = "vnn_model_run_tokens";
     if (!m || !ids)
-        return vnn_error(VNN_ERR_INVALID_ARG, "%s is NULL", m ? "ids" : "model");
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, m ? "ids" : "model");
     if (m->info.family == VNN_MODEL_CNN)
-        return vnn_error(VNN_ERR_INVALID_ARG, "the cnn model takes images, not tokens");
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: the cnn model takes images, not tokens", fn);
     if (N < 1 || T < 1)
-        return vnn_error(VNN_ERR_INVALID_ARG, "batch %" PRId64 " x %" PRId64 " tokens: both must be >= 1",
-                         N, T);
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %" PRId64 " < 1", fn,
+                         N < 1 ? "N" : "T", N < 1 ? N : T);
     if (T > m->info.max_sequence)
         return vnn_error(VNN_ERR_INVALID_ARG,
-                         "%" PRId64 " tokens, but the model takes at most %" PRId64, T,
-                         m->info.max_sequence);
+                         "%s: T = %" PRId64 " tokens, but the model takes at most %" PRId64, fn,
+                         T, m->info.max_sequence);
+    size_t in_bytes, out_bytes;
+    if (!vnn_float_bytes4(N, T, 2, 1, &in_bytes) || /* int64 ids: 2 floats' bytes each */
+        !vnn_float_bytes4(N, m->info.classes, 1, 1, &out_bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: N x T = %" PRId64 " x %" PRId64
+                         " token ids exceed PTRDIFF_MAX bytes", fn, N, T);
+    vnn_status st = check_outputs(fn, ids, in_bytes, "ids", logits, probs, out_bytes);
+    if (st == VNN_OK && lengths)
+        st = check_outputs(fn, lengths, (size_t)N * sizeof *lengths, "lengths", logits, probs,
+                           out_bytes);
+    if (st != VNN_OK)
+        return st;
     for (int64_t n = 0; n < N; n++) {
         int64_t len = lengths ? lengths[n] : T;
         if (len < 1 || len > T)
             return vnn_error(VNN_ERR_INVALID_ARG,
-                             "lengths[%" PRId64 "] = %" PRId64 " outside [1, %" PRId64 "]", n,
-                             len, T);
+                             "%s: lengths[%" PRId64 "] = %" PRId64 " outside [1, %" PRId64 "]",
+                             fn, n, len, T);
         for (int64_t t = 0; t < len; t++)
             if (ids[n * T + t] < 0 || ids[n * T + t] >= m->info.vocab)
                 return vnn_error(VNN_ERR_INVALID_ARG,
-                                 "token id %" PRId64 " (sequence %" PRId64
+                                 "%s: token id %" PRId64 " (sequence %" PRId64
                                  ", position %" PRId64 ") outside [0, %" PRId64 ")",
-                                 ids[n * T + t], n, t, m->info.vocab);
+                                 fn, ids[n * T + t], n, t, m->info.vocab);
     }
     return run(m, ctx, N, T, ids, lengths, logits, probs);
 }
@@ -391,13 +434,19 @@ vnn_status vnn_model_run_tokens(const vnn_model *m, vnn_model_context *ctx, int6
 vnn_status vnn_model_tokenize(const vnn_model *m, const char *text, size_t len, int64_t *ids,
                               int64_t capacity, int64_t *count)
 {
-    if (!m || !count || (!text && len) || (!ids && capacity))
-        return vnn_error(VNN_ERR_INVALID_ARG, "NULL model, count, text or ids");
+    static const char fn[] = "vnn_model_tokenize";
+    if (!m || !count)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, m ? "count" : "model");
+    if (!text && len)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: text is NULL with len = %zu", fn, len);
+    if (!ids && capacity)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: ids is NULL with capacity = %" PRId64, fn,
+                         capacity);
     if (!m->tokenizer)
-        return vnn_error(VNN_ERR_INVALID_ARG, "the %s model has no tokenizer",
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: the %s model has no tokenizer", fn,
                          m->info.family_name);
     if (capacity < 0)
-        return vnn_error(VNN_ERR_INVALID_ARG, "capacity %" PRId64 " < 0", capacity);
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: capacity = %" PRId64 " < 0", fn, capacity);
     *count = vnn_tokenizer_encode(m->tokenizer, text ? text : "", len, ids, capacity);
     return VNN_OK;
 }

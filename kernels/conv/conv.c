@@ -159,14 +159,43 @@ static int same_pad(int64_t in, int64_t k, int64_t s, int64_t d, int64_t *before
     return 1;
 }
 
+/* Why same_pad refused one dimension ("H" or "W"), for vnn_last_error(). */
+static vnn_status explain_pad(const char *dim, int64_t in, int64_t k, int64_t s, int64_t d)
+{
+    static const char fn[] = "vnn_conv2d_set_padding";
+    const char *low = dim[0] == 'H' ? "h" : "w";
+    if (in < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc->%s = %lld < 1", fn, dim, (long long)in);
+    if (k < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc->kernel_%s = %lld < 1", fn, low,
+                         (long long)k);
+    if (s < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc->stride_%s = %lld < 1", fn, low,
+                         (long long)s);
+    if (d < 1)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc->dilation_%s = %lld < 1", fn, low,
+                         (long long)d);
+    return vnn_error(VNN_ERR_INVALID_ARG,
+                     "%s: the dilated kernel extent (kernel_%s - 1) * dilation_%s + 1 "
+                     "overflows (kernel_%s = %lld, dilation_%s = %lld)",
+                     fn, low, low, low, (long long)k, low, (long long)d);
+}
+
 vnn_status vnn_conv2d_set_padding(vnn_conv2d_desc *desc, vnn_padding padding)
 {
-    if (!desc || (padding != VNN_PADDING_VALID && padding != VNN_PADDING_SAME))
-        return VNN_ERR_INVALID_ARG;
+    static const char fn[] = "vnn_conv2d_set_padding";
+    if (!desc)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: desc is NULL", fn);
+    if (padding != VNN_PADDING_VALID && padding != VNN_PADDING_SAME)
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: padding = %d is neither VNN_PADDING_VALID (%d) nor "
+                         "VNN_PADDING_SAME (%d)",
+                         fn, (int)padding, (int)VNN_PADDING_VALID, (int)VNN_PADDING_SAME);
     int64_t t = 0, b = 0, l = 0, r = 0;
-    if (!same_pad(desc->H, desc->kernel_h, desc->stride_h, desc->dilation_h, &t, &b) ||
-        !same_pad(desc->W, desc->kernel_w, desc->stride_w, desc->dilation_w, &l, &r))
-        return VNN_ERR_INVALID_ARG;
+    if (!same_pad(desc->H, desc->kernel_h, desc->stride_h, desc->dilation_h, &t, &b))
+        return explain_pad("H", desc->H, desc->kernel_h, desc->stride_h, desc->dilation_h);
+    if (!same_pad(desc->W, desc->kernel_w, desc->stride_w, desc->dilation_w, &l, &r))
+        return explain_pad("W", desc->W, desc->kernel_w, desc->stride_w, desc->dilation_w);
     if (padding == VNN_PADDING_VALID)
         t = b = l = r = 0;
     desc->pad_top = t;
@@ -179,11 +208,25 @@ vnn_status vnn_conv2d_set_padding(vnn_conv2d_desc *desc, vnn_padding padding)
 vnn_status vnn_conv2d_weights_from_oihw(int64_t C_out, int64_t C_in_per_group, int64_t KH,
                                         int64_t KW, const float *oihw, float *hwio)
 {
+    static const char fn[] = "vnn_conv2d_weights_from_oihw";
     size_t bytes;
-    if (!oihw || !hwio || C_out < 1 || C_in_per_group < 1 || KH < 1 || KW < 1 ||
-        !vnn_float_bytes4(C_out, C_in_per_group, KH, KW, &bytes) ||
-        vnn_overlaps(oihw, bytes, hwio, bytes))
-        return VNN_ERR_INVALID_ARG;
+    if (!oihw || !hwio)
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, oihw ? "hwio" : "oihw");
+    const int64_t sizes[4] = {C_out, C_in_per_group, KH, KW};
+    static const char *const names[4] = {"C_out", "C_in_per_group", "KH", "KW"};
+    for (int i = 0; i < 4; i++)
+        if (sizes[i] < 1)
+            return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s = %lld < 1", fn, names[i],
+                             (long long)sizes[i]);
+    if (!vnn_float_bytes4(C_out, C_in_per_group, KH, KW, &bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: the weights (%lld x %lld x %lld x %lld floats) exceed "
+                         "PTRDIFF_MAX bytes",
+                         fn, (long long)C_out, (long long)C_in_per_group, (long long)KH,
+                         (long long)KW);
+    if (vnn_overlaps(oihw, bytes, hwio, bytes))
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: oihw and hwio overlap (%zu bytes each)", fn,
+                         bytes);
     size_t O = (size_t)C_out, I = (size_t)C_in_per_group, kh = (size_t)KH, kw = (size_t)KW;
     for (size_t o = 0; o < O; o++)
         for (size_t i = 0; i < I; i++)
@@ -242,7 +285,8 @@ vnn_status vnn_conv2d_plan_desc(const vnn_conv2d_plan *plan, vnn_conv2d_desc *de
                                 int64_t *OH, int64_t *OW)
 {
     if (!plan || !desc || !OH || !OW)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG, "vnn_conv2d_plan_desc: %s is NULL",
+                         !plan ? "plan" : !desc ? "desc" : !OH ? "OH" : "OW");
     *desc = plan->desc;
     *OH = (int64_t)plan->OH;
     *OW = (int64_t)plan->OW;
@@ -264,11 +308,15 @@ static size_t workspace_for(const vnn_conv2d_plan *p, size_t nt)
 
 vnn_status vnn_conv2d_plan_workspace_size(const vnn_conv2d_plan *plan, size_t *bytes)
 {
+    static const char fn[] = "vnn_conv2d_plan_workspace_size";
     if (!plan || !bytes)
-        return VNN_ERR_INVALID_ARG;
-    size_t need = workspace_for(plan, (size_t)vnn_get_num_threads());
+        return vnn_error(VNN_ERR_INVALID_ARG, "%s: %s is NULL", fn, plan ? "bytes" : "plan");
+    int nt = vnn_get_num_threads();
+    size_t need = workspace_for(plan, (size_t)nt);
     if (need == SIZE_MAX)
-        return VNN_ERR_INVALID_ARG;
+        return vnn_error(VNN_ERR_INVALID_ARG,
+                         "%s: %zu bytes per thread for %d threads overflow size_t", fn,
+                         plan->ws_per_thread, nt);
     *bytes = need;
     return VNN_OK;
 }

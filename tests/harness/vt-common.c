@@ -75,38 +75,10 @@ void vt_log(const char *fmt, ...)
     va_end(ap);
 }
 
-float *vt_alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    VT_CHECK(p != NULL, "out of memory allocating %zu floats", n);
-    return p;
-}
-
-void vt_guard_reset(float *alloc, size_t n, int guard, float sentinel)
-{
-    for (int i = 0; i < guard; i++)
-        alloc[i] = alloc[(size_t)guard + n + (size_t)i] = sentinel;
-    vt_fill_nan(alloc + guard, n);
-}
-
-int vt_guard_intact(const float *got, size_t n, int guard, float sentinel, char *msg,
-                    size_t size)
-{
-    for (int i = 0; i < guard; i++) {
-        if (got[-1 - i] != sentinel || got[n + (size_t)i] != sentinel) {
-            if (msg)
-                snprintf(msg, size, "wrote outside y (%s guard, %d floats away)",
-                         got[-1 - i] != sentinel ? "leading" : "trailing", i + 1);
-            return 0;
-        }
-    }
-    return 1;
-}
-
 int vt_compare_nhwc(const float *got, const float *want, size_t n, size_t C, size_t OH,
-                    size_t OW, int guard, float sentinel, int bitwise, char *msg, size_t size)
+                    size_t OW, int bitwise, char *msg, size_t size)
 {
-    if (!vt_guard_intact(got, n, guard, sentinel, msg, size))
+    if (!vt_guard_ok(got, msg, size))
         return 0;
     for (size_t i = 0; i < n; i++) {
         float g = got[i], w = want[i];

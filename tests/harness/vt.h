@@ -62,18 +62,34 @@ int vt_rng_int(vt_rng *r, int lo, int hi); /* uniform in [lo, hi] */
 void vt_fill_ints(vt_rng *r, float *x, size_t n, int lo, int hi);
 void vt_fill_nan(float *x, size_t n);
 
-/* malloc of n floats (at least one); fails the test if out of memory. */
-float *vt_alloc_floats(size_t n);
+/* Guarded buffers (vt-guard.c): each in its own mapping, ending exactly at
+ * a PROT_NONE page (an access past the end faults; the fault is named on
+ * stderr) with canary bytes before the start (VT_GUARD=before: a PROT_NONE
+ * page before the start, canaries after the end). Every buffer a test hands
+ * to vnn comes from here; free them with vt_free, which checks the canaries.
+ *
+ * vt_alloc_floats: n floats (at least a page is mapped even for 0), all NaN.
+ * vt_alloc_guarded: `bytes` bytes starting at a multiple of `align` (a power
+ * of two; past the end the guard page follows after at most align-1 canary
+ * bytes), contents the canary pattern. Both fail the test if out of memory. */
+float *vt_alloc_floats_at(size_t n, const char *file, int line);
+#define vt_alloc_floats(n) vt_alloc_floats_at((n), __FILE__, __LINE__)
+void *vt_alloc_guarded(size_t bytes, size_t align, const char *file, int line);
+#define vt_alloc_bytes(bytes, align) vt_alloc_guarded((bytes), (align), __FILE__, __LINE__)
+void vt_free(void *p); /* NULL: nothing */
 
-/* A guarded buffer: alloc holds `guard` floats, the n floats of the buffer,
- * then `guard` floats. vt_guard_reset sets both guards to sentinel and the
- * buffer to NaN. vt_guard_intact (got = alloc + guard) returns 1 if both
- * guards are still sentinel, else 0 and, if msg is not NULL, writes "wrote
- * outside y (leading|trailing guard, k floats away)" there; a caller with
- * its own message passes NULL. */
-void vt_guard_reset(float *alloc, size_t n, int guard, float sentinel);
-int vt_guard_intact(const float *got, size_t n, int guard, float sentinel, char *msg,
-                    size_t size);
+/* An input's pages become read-only (a write to it faults) / writable again
+ * (to refill it). p is the buffer's start (or inside it); NULL: nothing. */
+void vt_readonly(const void *p);
+void vt_writable(const void *p);
+
+/* 1 if the canaries of the guarded buffer holding p are intact (or p is not
+ * a guarded buffer), else 0 and, if msg is not NULL, "wrote past the end of
+ * the N-byte buffer allocated at file:line (k bytes away)" there. */
+int vt_guard_ok(const void *p, char *msg, size_t size);
+/* The same as a check: fails the test, naming `what`, if a canary changed. */
+void vt_guard_check_at(const void *p, const char *what, const char *file, int line);
+#define vt_guard_check(p, what) vt_guard_check_at((p), (what), __FILE__, __LINE__)
 
 /* In a function returning int: runs `call` (a vnn_status expression) on the
  * scalar kernels, puts the tested ISA back and returns 0 if all went well,
@@ -91,10 +107,10 @@ int vt_guard_intact(const float *got, size_t n, int guard, float sentinel, char 
 
 /* Exact comparison of an NHWC result (n floats, C channels, OH x OW pixels
  * per image): every element == (never NaN, so -0 equals +0; bit for bit if
- * `bitwise`) and, if guard > 0, the `guard` floats on each side of got still
- * `sentinel`. Returns 1 if so, else 0 with msg naming the first difference. */
+ * `bitwise`) and got's guarded buffer intact. Returns 1 if so, else 0 with
+ * msg naming the first difference. */
 int vt_compare_nhwc(const float *got, const float *want, size_t n, size_t C, size_t OH,
-                    size_t OW, int guard, float sentinel, int bitwise, char *msg, size_t size);
+                    size_t OW, int bitwise, char *msg, size_t size);
 
 /* How many randomized cases to run: `dflt`, scaled by VT_SCALE (a float,
  * e.g. 0.25 under qemu). */

@@ -32,7 +32,6 @@
 #include "vnn/vnn.h"
 #include "vt.h"
 
-#define GUARD 16
 #define SENTINEL 1234.5f
 #define NMSE_BOUND 1e-8
 #define NMSE_BOUND_LARGE 1e-4
@@ -49,7 +48,7 @@ struct acase {
 
 struct abufs {
     size_t qn, kn, on, mn;
-    float *q, *k, *v, *out, *outalloc, *ref, *mask;
+    float *q, *k, *v, *out, *ref, *mask; /* guarded; inputs read-only once filled */
     int64_t *len;
     vnn_attention_params p;
 };
@@ -64,13 +63,6 @@ static void begin(vnn_isa isa, const char *group)
     const struct vnn_kernel_table *t = vnn_kernels();
     vt_log("attention/%s/%s: %s + %s; reference: %s", vnn_isa_name(isa), group,
            t->attention.name, t->gemm.name, attn_ref_name());
-}
-
-static void *xmalloc(size_t bytes)
-{
-    void *p = malloc(bytes ? bytes : 1);
-    VT_CHECK(p != NULL, "out of memory (%zu bytes)", bytes);
-    return p;
 }
 
 static float uniform(vt_rng *r, float m)
@@ -94,12 +86,11 @@ static void ab_make(const struct acase *c, vt_rng *r, struct abufs *b)
     b->qn = (size_t)(c->N * c->Sq * c->Hq * c->D);
     b->kn = (size_t)(c->N * c->Sk * c->Hkv * c->D);
     b->on = b->qn;
-    b->q = xmalloc(b->qn * sizeof(float));
-    b->k = xmalloc(b->kn * sizeof(float));
-    b->v = xmalloc(b->kn * sizeof(float));
-    b->outalloc = xmalloc((b->on + 2 * GUARD) * sizeof(float));
-    b->out = b->outalloc + GUARD;
-    b->ref = xmalloc(b->on * sizeof(float));
+    b->q = vt_alloc_floats(b->qn);
+    b->k = vt_alloc_floats(b->kn);
+    b->v = vt_alloc_floats(b->kn);
+    b->out = vt_alloc_floats(b->on);
+    b->ref = vt_alloc_floats(b->on);
     for (size_t i = 0; i < b->qn; i++)
         b->q[i] = uniform(r, c->magnitude);
     for (size_t i = 0; i < b->kn; i++) {
@@ -111,14 +102,14 @@ static void ab_make(const struct acase *c, vt_rng *r, struct abufs *b)
         .scale = c->scale, .causal = c->causal,
     };
     if (c->lengths) {
-        b->len = xmalloc((size_t)c->N * sizeof(int64_t));
+        b->len = vt_alloc_bytes((size_t)c->N * sizeof(int64_t), sizeof(int64_t));
         for (int64_t n = 0; n < c->N; n++) /* 0 (all masked) now and then */
             b->len[n] = vt_rng_int(r, 0, 7) == 0 ? 0 : vt_rng_int(r, 1, (int)c->Sk);
         p.key_lengths = b->len;
     }
     if (c->mask == MASK_FULL) { /* [N][Hq][Sq][Sk], some -inf */
         b->mn = (size_t)(c->N * c->Hq * c->Sq * c->Sk);
-        b->mask = xmalloc(b->mn * sizeof(float));
+        b->mask = vt_alloc_floats(b->mn);
         for (size_t i = 0; i < b->mn; i++)
             b->mask[i] = vt_rng_int(r, 0, 9) == 0 ? -INFINITY : uniform(r, 2.0f);
         p.mask_stride_q = c->Sk;
@@ -126,13 +117,13 @@ static void ab_make(const struct acase *c, vt_rng *r, struct abufs *b)
         p.mask_stride_n = c->Hq * c->Sq * c->Sk;
     } else if (c->mask == MASK_KEYS) { /* [N][Sk] 0 / -inf, broadcast */
         b->mn = (size_t)(c->N * c->Sk);
-        b->mask = xmalloc(b->mn * sizeof(float));
+        b->mask = vt_alloc_floats(b->mn);
         for (size_t i = 0; i < b->mn; i++)
             b->mask[i] = vt_rng_int(r, 0, 3) == 0 ? -INFINITY : 0.0f;
         p.mask_stride_n = c->Sk;
     } else if (c->mask == MASK_ROWS) { /* [Sq][Sk]: every other row all -inf */
         b->mn = (size_t)(c->Sq * c->Sk);
-        b->mask = xmalloc(b->mn * sizeof(float));
+        b->mask = vt_alloc_floats(b->mn);
         for (int64_t i = 0; i < c->Sq; i++)
             for (int64_t j = 0; j < c->Sk; j++)
                 b->mask[i * c->Sk + j] = i % 2 ? -INFINITY : uniform(r, 1.0f);
@@ -140,17 +131,22 @@ static void ab_make(const struct acase *c, vt_rng *r, struct abufs *b)
     }
     p.mask = b->mask;
     b->p = p;
+    vt_readonly(b->q);
+    vt_readonly(b->k);
+    vt_readonly(b->v);
+    vt_readonly(b->len);
+    vt_readonly(b->mask);
 }
 
 static void ab_free(struct abufs *b)
 {
-    free(b->q);
-    free(b->k);
-    free(b->v);
-    free(b->outalloc);
-    free(b->ref);
-    free(b->mask);
-    free(b->len);
+    vt_free(b->q);
+    vt_free(b->k);
+    vt_free(b->v);
+    vt_free(b->out);
+    vt_free(b->ref);
+    vt_free(b->mask);
+    vt_free(b->len);
     *b = (struct abufs){0};
 }
 
@@ -158,19 +154,19 @@ static void ab_free(struct abufs *b)
  * the reference computed earlier into b->ref; `what` names the case. */
 static void check_out(struct abufs *b, double bound, int own_ws, const char *what)
 {
-    vt_guard_reset(b->outalloc, b->on, GUARD, SENTINEL);
+    vt_fill_nan(b->out, b->on);
     size_t ws_bytes = 0;
     void *ws = NULL;
     if (!own_ws) {
         VT_CHECK(vnn_attention_workspace_size(&b->p, &ws_bytes) == VNN_OK,
                  "%s: workspace query failed", what);
-        ws = xmalloc(ws_bytes);
+        ws = vt_alloc_bytes(ws_bytes, sizeof(float)); /* alignment only recommended */
     }
     vnn_status st = vnn_attention(&b->p, b->q, b->k, b->v, b->out, ws, ws_bytes);
-    free(ws);
+    vt_guard_check(ws, what);
+    vt_free(ws);
     VT_CHECK(st == VNN_OK, "%s: vnn_attention returned %s", what, vnn_status_str(st));
-    VT_CHECK(vt_guard_intact(b->out, b->on, GUARD, SENTINEL, NULL, 0),
-             "%s: wrote outside the output", what);
+    vt_guard_check(b->out, what);
     double err = 0.0, mag = 0.0;
     for (size_t i = 0; i < b->on; i++) {
         VT_CHECK(isfinite(b->out[i]), "%s: out[%zu] = %g is not finite", what, i,
@@ -367,7 +363,7 @@ static void group_bad_input(vnn_isa isa)
     const vnn_attention_params good = {.N = N, .Sq = S, .Sk = S, .Hq = H, .Hkv = H, .D = D};
     size_t ws_bytes = 0;
     VT_CHECK(vnn_attention_workspace_size(&good, &ws_bytes) == VNN_OK, "query failed");
-    void *ws = xmalloc(ws_bytes);
+    void *ws = vt_alloc_bytes(ws_bytes, 64);
     int64_t bad_len[1] = {S + 1}, neg_len[1] = {-1};
     struct {
         const char *what;
@@ -418,7 +414,7 @@ static void group_bad_input(vnn_isa isa)
     VT_CHECK(vnn_attention_workspace_size(NULL, &b) == VNN_ERR_INVALID_ARG, "NULL params");
     VT_CHECK(vnn_attention_workspace_size(&good, NULL) == VNN_ERR_INVALID_ARG, "NULL bytes");
     VT_CHECK(vnn_attention(&good, q, k, v, out, ws, ws_bytes) == VNN_OK, "good call failed");
-    free(ws);
+    vt_free(ws);
 }
 
 #define ATTN_SUITE(isa, suite)                                                   \

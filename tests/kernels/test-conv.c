@@ -27,7 +27,6 @@
 #include "vnn/vnn.h"
 #include "vt.h"
 
-#define GUARD 16
 #define SENTINEL 1234.5f
 
 enum call_kind { CALL_ONE = 0, CALL_PLAN, CALL_WORKSPACE, CALL_KINDS };
@@ -38,8 +37,7 @@ enum fill_kind { FILL_INTS, FILL_FRAC };
 struct cbufs {
     int64_t OH, OW;
     size_t xn, wn, yn;
-    float *x, *w, *bias, *y, *ref;
-    float *yalloc; /* y with GUARD floats either side */
+    float *x, *w, *bias, *y, *ref; /* guarded (vt_alloc_floats); x, w, bias read-only */
 };
 
 /* ------------------------------------------------------------------ setup */
@@ -76,18 +74,17 @@ static void cb_alloc(const vnn_conv2d_desc *d, struct cbufs *b)
     b->x = vt_alloc_floats(b->xn);
     b->w = vt_alloc_floats(b->wn);
     b->bias = vt_alloc_floats((size_t)d->C_out);
-    b->yalloc = vt_alloc_floats(b->yn + 2 * GUARD);
-    b->y = b->yalloc + GUARD;
+    b->y = vt_alloc_floats(b->yn);
     b->ref = vt_alloc_floats(b->yn);
 }
 
 static void cb_free(struct cbufs *b)
 {
-    free(b->x);
-    free(b->w);
-    free(b->bias);
-    free(b->yalloc);
-    free(b->ref);
+    vt_free(b->x);
+    vt_free(b->w);
+    vt_free(b->bias);
+    vt_free(b->y);
+    vt_free(b->ref);
     *b = (struct cbufs){0};
 }
 
@@ -107,13 +104,12 @@ static void cb_fill(const vnn_conv2d_desc *d, struct cbufs *b, vt_rng *r, enum f
     fill(r, b->x, b->xn, kind, 3);
     fill(r, b->w, b->wn, kind, 3);
     fill(r, b->bias, (size_t)d->C_out, kind, 8);
+    vt_readonly(b->x);
+    vt_readonly(b->w);
+    vt_readonly(b->bias);
 }
 
-/* y = NaN, guards = SENTINEL. */
-static void reset_y(struct cbufs *b)
-{
-    vt_guard_reset(b->yalloc, b->yn, GUARD, SENTINEL);
-}
+static void reset_y(struct cbufs *b) { vt_fill_nan(b->y, b->yn); }
 
 /* ------------------------------------------------------------- messages */
 
@@ -145,7 +141,7 @@ static int compare_y(const struct cbufs *b, const vnn_conv2d_desc *d, const floa
                      const float *want, int bitwise, char *msg, size_t size)
 {
     return vt_compare_nhwc(got, want, b->yn, (size_t)d->C_out, (size_t)b->OH, (size_t)b->OW,
-                           GUARD, SENTINEL, bitwise, msg, size);
+                           bitwise, msg, size);
 }
 
 /* ------------------------------------------------------------ computing */
@@ -168,11 +164,12 @@ static vnn_status run_vnn(const vnn_conv2d_desc *d, struct cbufs *b, int bias,
         size_t bytes = 0;
         st = vnn_conv2d_plan_workspace_size(p, &bytes);
         if (st == VNN_OK) {
-            /* An odd address: the plan must align it itself. */
-            char *ws = malloc(bytes + 8);
-            st = ws ? vnn_conv2d_plan_run(p, b->x, b->y, bytes ? ws + 4 : NULL, bytes)
-                    : VNN_ERR_OUT_OF_MEMORY;
-            free(ws);
+            /* An odd address (a multiple of 4, not 8): the plan must align it
+             * itself; it ends at the guard page. */
+            char *ws = vt_alloc_bytes(bytes + 4, 8);
+            st = vnn_conv2d_plan_run(p, b->x, b->y, bytes ? ws + 4 : NULL, bytes);
+            vt_guard_check(ws, "the plan's workspace");
+            vt_free(ws);
         }
     }
     vnn_conv2d_plan_destroy(p);
@@ -606,10 +603,12 @@ static void check_plan(const char *group, const vnn_conv2d_desc *d, int bias, vt
     float *w_saved = b.w, *bias_saved = b.bias;
     b.w = vt_alloc_floats(b.wn);
     b.bias = vt_alloc_floats((size_t)d->C_out);
+    vt_writable(w_saved);
+    vt_writable(bias_saved);
     vt_fill_nan(w_saved, b.wn);
     vt_fill_nan(bias_saved, (size_t)d->C_out);
-    free(w_saved);
-    free(bias_saved);
+    vt_free(w_saved);
+    vt_free(bias_saved);
 
 #define PLAN_FAIL(...)                                                                   \
     do {                                                                                 \
@@ -636,20 +635,26 @@ static void check_plan(const char *group, const vnn_conv2d_desc *d, int bias, vt
     size_t need = 0;
     if (vnn_conv2d_plan_workspace_size(p, &need) != VNN_OK)
         PLAN_FAIL("vnn_conv2d_plan_workspace_size failed");
-    /* Exact size at every misalignment of 4; half of it (fewer threads). */
-    char *ws = malloc(need + 64);
-    VT_CHECK(ws != NULL, "out of memory");
+    /* Exact size at every misalignment of 4; half of it (fewer threads).
+     * Each workspace is guarded: it ends within 63 bytes of a guard page,
+     * canaries in between. */
     size_t sizes[] = {need, need / 2 + 64};
     for (int s = 0; s < (need ? 2 : 1); s++)
         for (int off = 0; off < 64; off += 20) {
+            char *wsg = vt_alloc_bytes(sizes[s] + (size_t)off, 64);
             reset_y(&b);
-            st = vnn_conv2d_plan_run(p, b.x, b.y, need ? ws + off : NULL, sizes[s]);
+            st = vnn_conv2d_plan_run(p, b.x, b.y, need ? wsg + off : NULL, sizes[s]);
+            if (!vt_guard_ok(wsg, cmp, sizeof cmp)) {
+                vt_free(wsg);
+                PLAN_FAIL("workspace of %zu bytes at offset %d: %s", sizes[s], off, cmp);
+            }
+            vt_free(wsg);
             if (st != VNN_OK || !compare_y(&b, d, b.y, b.ref, 1, cmp, sizeof cmp)) {
-                free(ws);
                 PLAN_FAIL("workspace of %zu bytes (need %zu) at offset %d: %s, %s", sizes[s],
                           need, off, vnn_status_str(st), cmp);
             }
         }
+    char *ws = vt_alloc_bytes(16, 1);
     if (need) { /* less than one thread's slice: refused, y untouched */
         for (size_t i = 0; i < b.yn; i++)
             b.y[i] = SENTINEL;
@@ -658,12 +663,12 @@ static void check_plan(const char *group, const vnn_conv2d_desc *d, int bias, vt
         for (size_t i = 0; i < b.yn; i++)
             clean &= b.y[i] == SENTINEL;
         if (st != VNN_ERR_INVALID_ARG || !clean) {
-            free(ws);
+            vt_free(ws);
             PLAN_FAIL("a 16-byte workspace returned %s and %s y", vnn_status_str(st),
                       clean ? "left" : "wrote");
         }
     }
-    free(ws);
+    vt_free(ws);
 
     /* Two threads running the plan at once, each with its own output. */
     float *y2 = vt_alloc_floats(b.yn);
@@ -674,7 +679,7 @@ static void check_plan(const char *group, const vnn_conv2d_desc *d, int bias, vt
     run_concurrent(&c2);
     pthread_join(th, NULL);
     int same2 = memcmp(y2, b.ref, b.yn * sizeof *y2) == 0;
-    free(y2);
+    vt_free(y2);
     if (c1.st != VNN_OK || c2.st != VNN_OK || !same2 ||
         !compare_y(&b, d, b.y, b.ref, 1, cmp, sizeof cmp))
         PLAN_FAIL("concurrent runs (%s, %s) differ from a single run: %s",
@@ -742,6 +747,7 @@ static void group_oihw(vnn_isa isa)
                 for (int64_t h = 0; h < KH; h++)
                     for (int64_t w = 0; w < KW; w++)
                         oihw[((o * I + c) * KH + h) * KW + w] = b.w[((h * KW + w) * I + c) * O + o];
+        vt_readonly(oihw);
         vnn_status st = vnn_conv2d_weights_from_oihw(O, I, KH, KW, oihw, back);
         int same = st == VNN_OK && memcmp(back, b.w, b.wn * sizeof *back) == 0;
         if (same) {
@@ -752,8 +758,8 @@ static void group_oihw(vnn_isa isa)
             b.w = w;
             same = st == VNN_OK && compare_y(&b, &d, b.y, b.ref, 0, msg, sizeof msg);
         }
-        free(oihw);
-        free(back);
+        vt_free(oihw);
+        vt_free(back);
         if (!same)
             fail_case("oihw", "OIHW import round trip", &d, bias, &b, vnn_status_str(st));
         cb_free(&b);
@@ -869,6 +875,9 @@ static void group_bad_input(vnn_isa isa)
     float *y = vt_alloc_floats(BUF);
     for (int i = 0; i < BUF; i++)
         x[i] = w[i] = bias[i] = 1.0f;
+    vt_readonly(x);
+    vt_readonly(w);
+    vt_readonly(bias);
     /* Valid: 1x6x5x4 -> 6, 3x3, stride 1, pad 1, groups 2 (everything below
      * changes one thing). */
     vnn_conv2d_desc base = mk(1, 6, 5, 4, 6, 3, 1, 1, 1);
@@ -998,10 +1007,10 @@ static void group_bad_input(vnn_isa isa)
             VT_CHECK(y[i] == SENTINEL, "bad_input: a refused weights_from_oihw wrote [%d]", i);
         n += 15;
     }
-    free(x);
-    free(w);
-    free(bias);
-    free(y);
+    vt_free(x);
+    vt_free(w);
+    vt_free(bias);
+    vt_free(y);
     vt_log("bad_input: %d invalid calls refused without writing", n);
 }
 

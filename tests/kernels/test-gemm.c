@@ -77,6 +77,13 @@ static const struct vnn_gemm_config *config(void) { return &vnn_kernels()->gemm;
 
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
+/* Floats of a rows x cols matrix with leading dimension ld, up to its last
+ * element: the guard page follows it (no padding after the last row). */
+static size_t tight(int64_t rows, int64_t cols, int64_t ld)
+{
+    return rows > 0 && cols > 0 ? (size_t)((rows - 1) * ld + cols) : 0;
+}
+
 static void gb_alloc(const struct gcase *c, struct gbufs *b)
 {
     *b = (struct gbufs){0};
@@ -87,9 +94,9 @@ static void gb_alloc(const struct gcase *c, struct gbufs *b)
     b->lda = max64(1, b->a_cols + c->pad_a);
     b->ldb = max64(1, b->b_cols + c->pad_b);
     b->ldc = max64(1, c->N + c->pad_c);
-    b->a_n = (size_t)(b->a_rows * b->lda);
-    b->b_n = (size_t)(b->b_rows * b->ldb);
-    b->c_n = (size_t)(c->M * b->ldc);
+    b->a_n = tight(b->a_rows, b->a_cols, b->lda);
+    b->b_n = tight(b->b_rows, b->b_cols, b->ldb);
+    b->c_n = tight(c->M, c->N, b->ldc);
     b->A = vt_alloc_floats(b->a_n);
     b->B = vt_alloc_floats(b->b_n);
     b->C0 = vt_alloc_floats(b->c_n);
@@ -100,22 +107,24 @@ static void gb_alloc(const struct gcase *c, struct gbufs *b)
 
 static void gb_free(struct gbufs *b)
 {
-    free(b->A);
-    free(b->B);
-    free(b->C0);
-    free(b->C);
-    free(b->ref);
-    free(b->bias);
-    free(b->extra);
+    vt_free(b->A);
+    vt_free(b->B);
+    vt_free(b->C0);
+    vt_free(b->C);
+    vt_free(b->ref);
+    vt_free(b->bias);
+    vt_free(b->extra);
     *b = (struct gbufs){0};
 }
 
 static float frac(vt_rng *r) { return (float)vt_rng_int(r, -99999, 99999) / 12345.0f; }
 
-/* rows x cols values (small ints or fractions) with NaN in the padding. */
+/* rows x cols values (small ints or fractions) with NaN in the padding
+ * (none after the last row); x is read-only afterwards. */
 static void fill_matrix(vt_rng *r, float *x, int64_t rows, int64_t cols, int64_t ld,
                         enum fill_kind kind, int lo, int hi)
 {
+    vt_writable(x);
     for (int64_t i = 0; i < rows; i++) {
         float *row = x + i * ld;
         if (kind == FILL_INTS)
@@ -123,13 +132,17 @@ static void fill_matrix(vt_rng *r, float *x, int64_t rows, int64_t cols, int64_t
         else
             for (int64_t j = 0; j < cols; j++)
                 row[j] = frac(r);
-        vt_fill_nan(row + cols, (size_t)(ld - cols));
+        if (i + 1 < rows && cols > 0) /* an empty matrix has no buffer */
+            vt_fill_nan(row + cols, (size_t)(ld - cols));
     }
+    vt_readonly(x);
 }
 
 /* C (padding included) is all NaN when beta == 0: it must not be read. */
 static void gb_fill(const struct gcase *c, struct gbufs *b, vt_rng *r, enum fill_kind kind)
 {
+    vt_writable(b->C0);
+    vt_writable(b->bias);
     fill_matrix(r, b->A, b->a_rows, b->a_cols, b->lda, kind, -4, 4);
     fill_matrix(r, b->B, b->b_rows, b->b_cols, b->ldb, kind, -4, 4);
     if (c->beta == 0.0f)
@@ -144,6 +157,8 @@ static void gb_fill(const struct gcase *c, struct gbufs *b, vt_rng *r, enum fill
     else
         for (int64_t j = 0; j < c->N; j++)
             b->bias[j] = frac(r);
+    vt_readonly(b->C0);
+    vt_readonly(b->bias);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -174,8 +189,10 @@ static void describe(char *buf, size_t size, const struct gcase *c, const struct
 static int compare_c(const struct gcase *c, const struct gbufs *b, const float *got,
                      const float *want, int bitwise, char *msg, size_t size)
 {
+    if (!vt_guard_ok(got, msg, size))
+        return 0;
     for (int64_t i = 0; i < c->M; i++) {
-        for (int64_t j = 0; j < b->ldc; j++) {
+        for (int64_t j = 0; j < (i + 1 < c->M ? b->ldc : c->N); j++) {
             float g = got[i * b->ldc + j], w = want[i * b->ldc + j];
             int same = j < c->N && !bitwise ? g == w
                        : memcmp(&g, &w, sizeof g) == 0 && (j >= c->N || !isnan(g));
@@ -515,7 +532,7 @@ static void check_prepacked(const struct gcase *base, vt_rng *r, vnn_isa isa, in
         v.a_cols = u.ta == VNN_TRANS ? u.M : u.K;
         v.lda = max64(1, v.a_cols + c.pad_a);
         fill_matrix(r, v.A, v.a_rows, v.a_cols, v.lda, FILL_FRAC, 0, 0);
-        v.c_n = (size_t)(u.M * v.ldc);
+        v.c_n = tight(u.M, u.N, v.ldc);
         st = run_vnn(&u, &v, v.ref);
         vnn_gemm_epilogue ep = epilogue_of(&u, &v);
         for (int pass = 0; pass < 1 + (other > 0); pass++) {
@@ -899,9 +916,9 @@ static void group_bad_input(vnn_isa isa)
     int n = bad_sgemm_args(A, B, C);
     n += bad_packed_args(A, B, C);
     empty_sizes(A, B, C);
-    free(A);
-    free(B);
-    free(C);
+    vt_free(A);
+    vt_free(B);
+    vt_free(C);
     vt_log("bad_input: %d invalid calls refused without writing C", n);
 }
 

@@ -32,7 +32,6 @@
 #include "vt.h"
 
 #define TOL 5e-6
-#define GUARD 16
 #define SENTINEL 1234.5f
 
 struct lcase {
@@ -49,8 +48,7 @@ struct lprob {
     float *w_ih[2], *w_hh[2], *b_ih[2], *b_hh[2];
     int64_t *len;
     size_t yn, sn;
-    float *yalloc, *halloc, *calloc_;  /* vnn outputs with guards */
-    float *y, *hn, *cn;
+    float *y, *hn, *cn;               /* vnn's outputs */
     float *ry, *rhn, *rcn;            /* the reference, time-major */
 };
 
@@ -66,10 +64,12 @@ static void begin(vnn_isa isa, const char *group)
     worst = 0.0;
 }
 
+/* Zeroed guarded buffers (vt_alloc_bytes), freed with vt_free. */
 static void *xalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size);
-    VT_CHECK(p != NULL, "out of memory");
+    VT_CHECK(size == 0 || n <= SIZE_MAX / size, "test bug: %zu x %zu bytes", n, size);
+    void *p = vt_alloc_bytes(n * size, size);
+    memset(p, 0, n * size);
     return p;
 }
 
@@ -92,26 +92,26 @@ static void describe(char *buf, size_t size, const struct lcase *c)
 
 static void lp_free(struct lprob *p)
 {
-    free(p->x_tnc);
-    free(p->x);
-    free(p->h0);
-    free(p->c0);
-    free(p->wl);
-    free(p->wi);
-    free(p->bias);
+    vt_free(p->x_tnc);
+    vt_free(p->x);
+    vt_free(p->h0);
+    vt_free(p->c0);
+    vt_free(p->wl);
+    vt_free(p->wi);
+    vt_free(p->bias);
     for (int d = 0; d < 2; d++) {
-        free(p->w_ih[d]);
-        free(p->w_hh[d]);
-        free(p->b_ih[d]);
-        free(p->b_hh[d]);
+        vt_free(p->w_ih[d]);
+        vt_free(p->w_hh[d]);
+        vt_free(p->b_ih[d]);
+        vt_free(p->b_hh[d]);
     }
-    free(p->len);
-    free(p->yalloc);
-    free(p->halloc);
-    free(p->calloc_);
-    free(p->ry);
-    free(p->rhn);
-    free(p->rcn);
+    vt_free(p->len);
+    vt_free(p->y);
+    vt_free(p->hn);
+    vt_free(p->cn);
+    vt_free(p->ry);
+    vt_free(p->rhn);
+    vt_free(p->rcn);
     *p = (struct lprob){0};
 }
 
@@ -157,22 +157,23 @@ static void lp_make(struct lprob *p, const struct lcase *c, vt_rng *r)
     if (c->lengths && N > 1 && vt_rng_int(r, 0, 1))
         p->len[vt_rng_int(r, 0, (int)N - 1)] = c->T; /* often one full-length */
     p->yn = T * N * D * H;
-    p->yalloc = xalloc(p->yn + 2 * GUARD, sizeof(float));
-    p->halloc = xalloc(p->sn + 2 * GUARD, sizeof(float));
-    p->calloc_ = xalloc(p->sn + 2 * GUARD, sizeof(float));
-    p->y = p->yalloc + GUARD;
-    p->hn = p->halloc + GUARD;
-    p->cn = p->calloc_ + GUARD;
+    p->y = xalloc(p->yn, sizeof(float));
+    p->hn = xalloc(p->sn, sizeof(float));
+    p->cn = xalloc(p->sn, sizeof(float));
     p->ry = xalloc(p->yn, sizeof(float));
     p->rhn = xalloc(p->sn, sizeof(float));
     p->rcn = xalloc(p->sn, sizeof(float));
+    const void *inputs[] = {p->x, p->h0, p->c0, p->len, p->w_ih[0], p->w_hh[0], p->b_ih[0],
+                            p->b_hh[0], p->w_ih[1], p->w_hh[1], p->b_ih[1], p->b_hh[1]};
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++)
+        vt_readonly(inputs[i]);
 }
 
 static void reset_outputs(struct lprob *p)
 {
-    vt_guard_reset(p->yalloc, p->yn, GUARD, SENTINEL);
-    vt_guard_reset(p->halloc, p->sn, GUARD, SENTINEL);
-    vt_guard_reset(p->calloc_, p->sn, GUARD, SENTINEL);
+    vt_fill_nan(p->y, p->yn);
+    vt_fill_nan(p->hn, p->sn);
+    vt_fill_nan(p->cn, p->sn);
 }
 
 static vnn_lstm_weights weights_of(const struct lprob *p, int d)
@@ -214,12 +215,12 @@ static void reference(struct lprob *p)
             memcpy(p->rcn + (d * N + n) * H, cs + d * H, H * sizeof(float));
         }
     }
-    free(xs);
-    free(ys);
-    free(h0);
-    free(c0);
-    free(hs);
-    free(cs);
+    vt_free(xs);
+    vt_free(ys);
+    vt_free(h0);
+    vt_free(c0);
+    vt_free(hs);
+    vt_free(cs);
 }
 
 static _Noreturn void fail_case(const char *group, const struct lprob *p, const char *detail)
@@ -233,8 +234,9 @@ static _Noreturn void fail_case(const char *group, const struct lprob *p, const 
 static int close_enough(const char *what, const float *got, const float *want, size_t n,
                         char *msg, size_t size)
 {
-    if (!vt_guard_intact(got, n, GUARD, SENTINEL, NULL, 0)) {
-        snprintf(msg, size, "%s: wrote outside the buffer", what);
+    char where[300];
+    if (!vt_guard_ok(got, where, sizeof where)) {
+        snprintf(msg, size, "%s: %s", what, where);
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -279,9 +281,9 @@ static void check_case(const char *group, struct lprob *p)
             for (size_t n = 0; n < N; n++)
                 memcpy(tmp + (t * N + n) * DH, p->y + (n * T + t) * DH, DH * sizeof(float));
         memcpy(p->y, tmp, p->yn * sizeof(float));
-        free(tmp);
+        vt_free(tmp);
     }
-    char msg[200];
+    char msg[400];
     if (!close_enough("y", p->y, p->ry, p->yn, msg, sizeof msg) ||
         !close_enough("hn", p->hn, p->rhn, p->sn, msg, sizeof msg) ||
         !close_enough("cn", p->cn, p->rcn, p->sn, msg, sizeof msg))
@@ -381,6 +383,7 @@ static void group_lengths(vnn_isa isa)
         c.T = vt_rng_int(&r, 1, 16);
         struct lprob p;
         lp_make(&p, &c, &r);
+        vt_writable(p.len);
         if (i % 3 == 0) /* non-increasing, as pack_padded_sequence sorts them */
             for (int64_t a = 0; a < c.N; a++)
                 for (int64_t b = a + 1; b < c.N; b++)
@@ -389,6 +392,7 @@ static void group_lengths(vnn_isa isa)
                         p.len[a] = p.len[b];
                         p.len[b] = t;
                     }
+        vt_readonly(p.len);
         check_case("lengths", &p);
         lp_free(&p);
     }
@@ -438,8 +442,8 @@ static void group_cell(vnn_isa isa)
                          memcmp(cc, p.cn + d * NH, NH * sizeof(float)) == 0,
                      "cell: %s direction %d: cell and layer (T=1) differ", desc_s, d);
         }
-        free(h);
-        free(cc);
+        vt_free(h);
+        vt_free(cc);
         vnn_lstm_plan_destroy(plan);
         lp_free(&p);
     }
@@ -481,8 +485,8 @@ static void group_threads(vnn_isa isa)
             }
         }
         VT_CHECK(vnn_set_num_threads(2) == VNN_OK, "set threads");
-        free(y1);
-        free(h1);
+        vt_free(y1);
+        vt_free(h1);
         vnn_lstm_plan_destroy(plan);
         lp_free(&p);
     }
@@ -680,8 +684,8 @@ VT_TEST(lstm, packing)
                          plan->whh[d] ? "cannot" : "can", H);
             }
             vnn_lstm_plan_destroy(plan);
-            free(w_ih);
-            free(w_hh);
+            vt_free(w_ih);
+            vt_free(w_hh);
         }
 }
 

@@ -47,7 +47,6 @@
 #include "vnn/vnn.h"
 #include "vt.h"
 
-#define GUARD 16
 #define SENTINEL 1234.5f
 #define NMSE_MAX 1e-10
 #define ELEM_TOL 2e-5
@@ -70,8 +69,7 @@ struct worst {
 
 struct bufs {
     size_t n;
-    float *x, *x2, *gamma, *beta, *y, *ref;
-    float *xalloc, *x2alloc, *yalloc;
+    float *x, *x2, *gamma, *beta, *y, *ref; /* guarded; inputs read-only once filled */
 };
 
 /* ------------------------------------------------------------------ setup */
@@ -91,12 +89,12 @@ static void begin(vnn_isa isa, const char *group)
 
 static void b_free(struct bufs *b)
 {
-    free(b->xalloc);
-    free(b->x2alloc);
-    free(b->yalloc);
-    free(b->gamma);
-    free(b->beta);
-    free(b->ref);
+    vt_free(b->x);
+    vt_free(b->x2);
+    vt_free(b->y);
+    vt_free(b->gamma);
+    vt_free(b->beta);
+    vt_free(b->ref);
     *b = (struct bufs){0};
 }
 
@@ -109,19 +107,12 @@ static void b_alloc(const struct ocase *c, struct bufs *b, vt_rng *r)
 {
     *b = (struct bufs){0};
     b->n = (size_t)(c->rows * c->cols);
-    b->xalloc = vt_alloc_floats(b->n + 2 * GUARD);
-    b->x2alloc = vt_alloc_floats(b->n + 2 * GUARD);
-    b->yalloc = vt_alloc_floats(b->n + 2 * GUARD);
+    b->x = vt_alloc_floats(b->n);
+    b->x2 = vt_alloc_floats(b->n);
+    b->y = vt_alloc_floats(b->n);
     b->gamma = vt_alloc_floats((size_t)c->cols);
     b->beta = vt_alloc_floats((size_t)c->cols);
     b->ref = vt_alloc_floats(b->n);
-    b->x = b->xalloc + GUARD;
-    b->x2 = b->x2alloc + GUARD;
-    b->y = b->yalloc + GUARD;
-    vt_fill_nan(b->xalloc, GUARD);
-    vt_fill_nan(b->x + b->n, GUARD);
-    vt_fill_nan(b->x2alloc, GUARD);
-    vt_fill_nan(b->x2 + b->n, GUARD);
     for (int64_t i = 0; i < c->rows; i++) {
         /* Layer norm rows get an offset, so the two-pass variance matters. */
         float off = c->op == OP_LAYERNORM ? uniform(r, -4, 4) * c->scale : 0.0f;
@@ -134,12 +125,13 @@ static void b_alloc(const struct ocase *c, struct bufs *b, vt_rng *r)
         b->gamma[j] = uniform(r, -2, 2);
         b->beta[j] = uniform(r, -1, 1);
     }
+    vt_readonly(b->x);
+    vt_readonly(b->x2);
+    vt_readonly(b->gamma);
+    vt_readonly(b->beta);
 }
 
-static void reset_y(struct bufs *b)
-{
-    vt_guard_reset(b->yalloc, b->n, GUARD, SENTINEL);
-}
+static void reset_y(struct bufs *b) { vt_fill_nan(b->y, b->n); }
 
 /* ------------------------------------------------------------ computing */
 
@@ -246,7 +238,7 @@ static double *row_stats(const struct ocase *c, const struct bufs *b)
 static int compare(const struct ocase *c, struct bufs *b, const float *got, struct worst *w,
                    char *msg, size_t size)
 {
-    if (!vt_guard_intact(got, b->n, GUARD, SENTINEL, msg, size))
+    if (!vt_guard_ok(got, msg, size))
         return 0;
     int exact = c->op == OP_RELU || c->op == OP_ADD;
     double *rs = exact ? NULL : row_stats(c, b);
@@ -305,7 +297,7 @@ static void check_case(const char *group, const struct ocase *c, vt_rng *r, stru
     }
     if (!compare(c, &b, b.y, w, msg, sizeof msg))
         fail_case(group, c, &b, msg);
-    /* In place: copy x into y's buffer (guards stay) and run on it. */
+    /* In place: copy x into y's buffer (still guarded) and run on it. */
     memcpy(b.y, b.x, b.n * sizeof *b.y);
     st = run_vnn(c, &b, b.y, b.y);
     float *inplace = vt_alloc_floats(b.n);
@@ -313,7 +305,8 @@ static void check_case(const char *group, const struct ocase *c, vt_rng *r, stru
     reset_y(&b);
     run_vnn(c, &b, b.x, b.y);
     int same = st == VNN_OK && memcmp(inplace, b.y, b.n * sizeof *inplace) == 0;
-    free(inplace);
+    vt_guard_check(b.y, "in place");
+    vt_free(inplace);
     if (!same)
         fail_case(group, c, &b, st == VNN_OK ? "in place differs from out of place (bitwise)"
                                              : "in place call failed");
@@ -414,7 +407,9 @@ static void group_softmax_large(vnn_isa isa)
         check_case("softmax_large", &c, &r, &w);
         struct bufs b;
         b_alloc(&c, &b, &r);
+        vt_writable(b.x);
         b.x[0] = 1e4f, b.x[b.n - 1] = -1e4f; /* both extremes present */
+        vt_readonly(b.x);
         reset_y(&b);
         VT_CHECK(vnn_softmax(c.rows, c.cols, b.x, b.y) == VNN_OK, "softmax failed");
         for (int64_t row = 0; row < c.rows; row++) {
@@ -445,6 +440,7 @@ static void group_erf(vnn_isa isa)
         x[i] = i % 2 ? uniform(&r, -6, 6) : -6.0f + 12.0f * (float)i / (float)(n - 8);
     const float specials[8] = {0.0f, -0.0f, 1e-30f, -1e-20f, 1e-6f, INFINITY, -INFINITY, NAN};
     memcpy(x + n - 8, specials, sizeof specials);
+    vt_readonly(x);
     e->erf(n, x, y);
     double worst = 0;
     for (size_t i = 0; i < n - 1; i++) {
@@ -456,8 +452,8 @@ static void group_erf(vnn_isa isa)
         worst = fmax(worst, fmax(err, rel));
     }
     VT_CHECK(isnan(y[n - 1]), "%s: erf(NaN) = %g", e->erf_name, (double)y[n - 1]);
-    free(x);
-    free(y);
+    vt_free(x);
+    vt_free(y);
     vt_log("erf: %s, %zu points in [-6, 6] and specials; worst error %.3g (bound %.3g)",
            e->erf_name, n, worst, VNN_ERF_MAX_ERR);
 }
@@ -477,21 +473,22 @@ static void group_embedding(vnn_isa isa)
             int64_t dim = dims[di], T = tokens[ti];
             size_t yn = (size_t)(T * dim);
             float *table = vt_alloc_floats((size_t)(vocab * dim));
-            float *yalloc = vt_alloc_floats(yn + 2 * GUARD), *y = yalloc + GUARD;
-            int64_t *ids = malloc((size_t)T * sizeof *ids);
-            VT_CHECK(ids, "out of memory");
+            float *y = vt_alloc_floats(yn);
+            int64_t *ids = vt_alloc_bytes((size_t)T * sizeof *ids, sizeof *ids);
             for (int64_t i = 0; i < vocab * dim; i++)
                 table[i] = uniform(&r, -1, 1);
             for (int64_t t = 0; t < T; t++)
                 ids[t] = t == 0 ? vocab - 1 : t == 1 ? 0 : vt_rng_int(&r, 0, (int)vocab - 1);
-            vt_guard_reset(yalloc, yn, GUARD, SENTINEL);
+            vt_readonly(table);
+            vt_readonly(ids);
+            vt_fill_nan(y, yn);
             VT_CHECK(vnn_embedding(T, ids, vocab, dim, table, y) == VNN_OK, "embedding failed");
             for (int64_t t = 0; t < T; t++)
                 VT_CHECK(memcmp(y + t * dim, table + ids[t] * dim, (size_t)dim * sizeof *y) == 0,
                          "embedding: dim=%" PRId64 " token %" PRId64 " (id %" PRId64
                          ") is not its table row", dim, t, ids[t]);
-            VT_CHECK(vt_guard_intact(y, yn, GUARD, SENTINEL, NULL, 0),
-                     "embedding wrote outside y");
+            vt_guard_check(y, "embedding");
+            vt_writable(ids);
             /* One bad id (first, middle or last; too large or negative). */
             static const int64_t bad[] = {-1, INT64_MIN, 1000, INT64_MAX};
             for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
@@ -506,9 +503,9 @@ static void group_embedding(vnn_isa isa)
                 for (size_t i = 0; i < yn; i++)
                     VT_CHECK(isnan(y[i]), "embedding: id %" PRId64 " wrote y[%zu]", bad[k], i);
             }
-            free(table);
-            free(yalloc);
-            free(ids);
+            vt_free(table);
+            vt_free(y);
+            vt_free(ids);
         }
     vt_log("embedding: %d shapes, 4 bad ids each", n);
 }

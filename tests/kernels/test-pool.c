@@ -36,7 +36,6 @@
 #include "vnn/vnn.h"
 #include "vt.h"
 
-#define GUARD 16
 #define SENTINEL 1234.5f
 
 /* One pooling problem. GLOBAL is vnn_global_avgpool2d (p unused). */
@@ -51,8 +50,7 @@ struct pcase {
 struct pbufs {
     int64_t OH, OW;
     size_t xn, yn;
-    float *x, *y, *ref, *ref2;
-    float *xalloc, *yalloc;
+    float *x, *y, *ref, *ref2; /* guarded (vt_alloc_floats); x read-only once filled */
 };
 
 enum fill_kind { FILL_INTS, FILL_FRAC };
@@ -75,10 +73,10 @@ static void begin(vnn_isa isa, const char *group)
 
 static void pb_free(struct pbufs *b)
 {
-    free(b->xalloc);
-    free(b->yalloc);
-    free(b->ref);
-    free(b->ref2);
+    vt_free(b->x);
+    vt_free(b->y);
+    vt_free(b->ref);
+    vt_free(b->ref2);
     *b = (struct pbufs){0};
 }
 
@@ -102,32 +100,26 @@ static void pb_alloc(const struct pcase *c, struct pbufs *b)
     VT_CHECK(b->OH >= 1 && b->OW >= 1, "test bug: a case with no output");
     b->xn = (size_t)(c->N * c->H * c->W * c->C);
     b->yn = (size_t)(c->N * b->OH * b->OW * c->C);
-    b->xalloc = vt_alloc_floats(b->xn + 2 * GUARD);
-    b->yalloc = vt_alloc_floats(b->yn + 2 * GUARD);
-    b->x = b->xalloc + GUARD;
-    b->y = b->yalloc + GUARD;
+    b->x = vt_alloc_floats(b->xn);
+    b->y = vt_alloc_floats(b->yn);
     b->ref = vt_alloc_floats(b->yn);
     b->ref2 = vt_alloc_floats(b->yn);
-    vt_fill_nan(b->xalloc, GUARD);
-    vt_fill_nan(b->x + b->xn, GUARD);
 }
 
 static float frac(vt_rng *r) { return (float)vt_rng_int(r, -99999, 99999) / 12345.0f; }
 
 static void pb_fill(struct pbufs *b, vt_rng *r, enum fill_kind kind)
 {
+    vt_writable(b->x);
     if (kind == FILL_INTS)
         vt_fill_ints(r, b->x, b->xn, -8, 8);
     else
         for (size_t i = 0; i < b->xn; i++)
             b->x[i] = frac(r);
+    vt_readonly(b->x);
 }
 
-/* y = NaN, guards = SENTINEL. */
-static void reset_y(struct pbufs *b)
-{
-    vt_guard_reset(b->yalloc, b->yn, GUARD, SENTINEL);
-}
+static void reset_y(struct pbufs *b) { vt_fill_nan(b->y, b->yn); }
 
 /* ------------------------------------------------------------- messages */
 
@@ -165,16 +157,16 @@ static _Noreturn void fail_case(const char *group, const char *what, const struc
 }
 
 /* got vs want over y: == and never NaN (so -0 equals +0), or bit for bit;
- * got's guards untouched when `guarded`. Returns 1 if equal, else writes
+ * got's guarded buffer intact. Returns 1 if equal, else writes
  * where. Every comparison in this suite is exact (see the top): if oneDNN
  * ever multiplied by a reciprocal instead of dividing, the bound to use
  * would be one ulp (|got - want| <= 2^-23 |want|), and this is where it
  * would go. */
 static int compare_y(const struct pcase *c, const struct pbufs *b, const float *got,
-                     const float *want, int bitwise, int guarded, char *msg, size_t size)
+                     const float *want, int bitwise, char *msg, size_t size)
 {
     return vt_compare_nhwc(got, want, b->yn, (size_t)c->C, (size_t)b->OH, (size_t)b->OW,
-                           guarded ? GUARD : 0, SENTINEL, bitwise, msg, size);
+                           bitwise, msg, size);
 }
 
 /* ------------------------------------------------------------ computing */
@@ -254,12 +246,12 @@ static enum ref_kind check_case(const char *group, const struct pcase *c, vt_rng
         used = REF_DNNL;
         if (run_ref(c, &b, b.ref) != 0)
             fail_case(group, "reference", c, &b, "the reference pooling failed");
-        if (!compare_y(c, &b, b.y, b.ref, 0, 1, msg, sizeof msg))
+        if (!compare_y(c, &b, b.y, b.ref, 0, msg, sizeof msg))
             fail_case(group, "vnn != reference", c, &b, msg);
         /* The PyTorch loops are only trusted where they are checked. */
-        if (!compare_y(c, &b, b.ref2, b.ref, 0, 0, msg, sizeof msg))
+        if (!compare_y(c, &b, b.ref2, b.ref, 0, msg, sizeof msg))
             fail_case(group, "PyTorch loops != reference (test bug)", c, &b, msg);
-    } else if (!compare_y(c, &b, b.y, b.ref2, 0, 1, msg, sizeof msg)) {
+    } else if (!compare_y(c, &b, b.y, b.ref2, 0, msg, sizeof msg)) {
         fail_case(group, "vnn != PyTorch loops (count_include_pad, ceil overhang)", c, &b,
                   msg);
     }
@@ -404,7 +396,7 @@ static void group_edge_shapes(vnn_isa isa)
         if (run_vnn(&c, &b) != VNN_OK)
             fail_case("edge_shapes", "vnn (huge kernel)", &c, &b, "failed");
         run_pytorch(&c, &b, b.ref);
-        if (!compare_y(&c, &b, b.y, b.ref, 0, 1, msg, sizeof msg))
+        if (!compare_y(&c, &b, b.y, b.ref, 0, msg, sizeof msg))
             fail_case("edge_shapes", "vnn != PyTorch loops (huge kernel)", &c, &b, msg);
         pb_free(&b);
     }
@@ -505,7 +497,7 @@ static void group_global(vnn_isa isa)
              "global: vnn_avgpool2d failed");
     if (run_vnn(&c, &b) != VNN_OK)
         fail_case("global", "vnn", &c, &b, "failed");
-    if (!compare_y(&c, &b, b.y, b.ref, 1, 1, msg, sizeof msg))
+    if (!compare_y(&c, &b, b.y, b.ref, 1, msg, sizeof msg))
         fail_case("global", "differs from vnn_avgpool2d with the image as kernel", &c, &b, msg);
     pb_free(&b);
     vt_log("global: %d global average pools", n);
@@ -563,7 +555,7 @@ static void group_threads(vnn_isa isa)
                          vnn_status_str(st), vnn_status_str(st2), t);
                 fail_case("threads", "vnn", c, &b, msg);
             }
-            if (!compare_y(c, &b, b.y, b.ref, 1, 1, msg, sizeof msg))
+            if (!compare_y(c, &b, b.y, b.ref, 1, msg, sizeof msg))
                 fail_case("threads", "result differs from 1 thread (bitwise)", c, &b, msg);
         }
         pb_free(&b);
@@ -746,11 +738,12 @@ static void group_bad_input(vnn_isa isa)
     float *X = vt_alloc_floats(BUF), *Y = vt_alloc_floats(BUF);
     for (int i = 0; i < BUF; i++)
         X[i] = 1.0f;
+    vt_readonly(X);
     int n = bad_pool_args(X, Y);
     n += bad_global_args(X, Y);
     bad_output_size();
-    free(X);
-    free(Y);
+    vt_free(X);
+    vt_free(Y);
     vt_log("bad_input: %d invalid calls refused without writing y", n);
 }
 

@@ -39,12 +39,12 @@ static const struct vnn_vmath_config *table(vnn_isa isa)
  * interval and both ends are hit. */
 static float *sweep(float lo, float hi, size_t n, vt_rng *r)
 {
-    float *x = malloc(n * sizeof *x);
-    VT_CHECK(x, "out of memory");
+    float *x = vt_alloc_floats(n);
     for (size_t i = 0; i < n / 2; i++)
         x[i] = lo + (hi - lo) * (float)i / (float)(n / 2 - 1);
     for (size_t i = n / 2; i < n; i++)
         x[i] = lo + (hi - lo) * (float)((double)(vt_rng_next(r) >> 11) / 9007199254740992.0);
+    vt_readonly(x);
     return x;
 }
 
@@ -53,8 +53,7 @@ static void group_exp(vnn_isa isa)
     const struct vnn_vmath_config *m = table(isa);
     vt_rng r = vt_rng_make("exp");
     float *x = sweep(VNN_EXP_LO, VNN_EXP_HI, SWEEP, &r);
-    float *y = malloc(SWEEP * sizeof *y);
-    VT_CHECK(y, "out of memory");
+    float *y = vt_alloc_floats(SWEEP);
     m->exp(SWEEP, x, y);
     double worst = 0;
     for (size_t i = 0; i < SWEEP; i++) {
@@ -80,8 +79,8 @@ static void group_exp(vnn_isa isa)
     VT_CHECK(ys[9] == 1.0f && ys[10] == 1.0f, "%s exp(+-0) = %g, %g", m->exp_name, ys[9], ys[10]);
     vt_log("%s: worst relative error %.3g over %d points (bound %.3g)", m->exp_name, worst, SWEEP,
            (double)VNN_EXP_MAX_REL_ERR);
-    free(x);
-    free(y);
+    vt_free(x);
+    vt_free(y);
 }
 
 static void group_exp2_nonpos(vnn_isa isa)
@@ -89,8 +88,7 @@ static void group_exp2_nonpos(vnn_isa isa)
     const struct vnn_vmath_config *m = table(isa);
     vt_rng r = vt_rng_make("exp2");
     float *x = sweep(-126.0f, 0.0f, SWEEP, &r);
-    float *y = malloc(SWEEP * sizeof *y);
-    VT_CHECK(y, "out of memory");
+    float *y = vt_alloc_floats(SWEEP);
     m->exp2_nonpos(SWEEP, x, y);
     double worst = 0;
     for (size_t i = 0; i < SWEEP; i++) {
@@ -114,8 +112,8 @@ static void group_exp2_nonpos(vnn_isa isa)
              ys[7]);
     vt_log("%s: worst relative error %.3g over %d points (bound %.3g)", m->exp2_nonpos_name,
            worst, SWEEP, (double)VNN_EXP_MAX_REL_ERR);
-    free(x);
-    free(y);
+    vt_free(x);
+    vt_free(y);
 }
 
 static void check_abs(const char *name, vnn_vmath_ukernel_fn f, double (*ref)(double),
@@ -123,8 +121,7 @@ static void check_abs(const char *name, vnn_vmath_ukernel_fn f, double (*ref)(do
 {
     vt_rng r = vt_rng_make(name);
     float *x = sweep(lo, hi, SWEEP, &r);
-    float *y = malloc(SWEEP * sizeof *y);
-    VT_CHECK(y, "out of memory");
+    float *y = vt_alloc_floats(SWEEP);
     f(SWEEP, x, y);
     double worst = 0;
     for (size_t i = 0; i < SWEEP; i++) {
@@ -146,8 +143,8 @@ static void check_abs(const char *name, vnn_vmath_ukernel_fn f, double (*ref)(do
     VT_CHECK(isnan(ynan), "%s(NaN) = %g", name, ynan);
     vt_log("%s: worst absolute error %.3g over [%g, %g] (bound %.3g)", name, worst, lo, hi,
            (double)VNN_SIGMOID_TANH_MAX_ABS_ERR);
-    free(x);
-    free(y);
+    vt_free(x);
+    vt_free(y);
 }
 
 static double sigmoid_ref(double x) { return 1.0 / (1.0 + exp(-x)); }

@@ -40,12 +40,14 @@ static void *tensor(const struct vnn_st_file *f, const char *file, const char *n
     VT_CHECK(t && t->ndim == ndim, "%s: no %d-d tensor \"%s\"", file, ndim, name);
     for (int i = 0; i < ndim; i++)
         dims[i] = t->shape[i];
-    void *out = malloc((size_t)t->count * 8 + 8);
-    VT_CHECK(out, "out of memory");
+    /* Guarded and read-only: the models' inputs (images, ids, lengths). */
+    size_t elem = t->dtype == VNN_ST_I64 ? sizeof(int64_t) : sizeof(float);
+    void *out = vt_alloc_bytes((size_t)t->count * elem, elem);
     if (t->dtype == VNN_ST_I64)
         vnn_st_to_i64(t, out);
     else
         vnn_st_to_float(t, out);
+    vt_readonly(out);
     return out;
 }
 
@@ -88,11 +90,11 @@ void golden_read(const char *family, struct golden *g)
 
 void golden_free(struct golden *g)
 {
-    free(g->images);
-    free(g->ids);
-    free(g->lengths);
-    free(g->logits);
-    free(g->probs);
+    vt_free(g->images);
+    vt_free(g->ids);
+    vt_free(g->lengths);
+    vt_free(g->logits);
+    vt_free(g->probs);
 }
 
 void golden_run(const vnn_model *m, const struct golden *g, float *logits)

@@ -69,8 +69,8 @@ static void check_no_allocation(const char *family)
                      made);
     }
     vnn_model_context_destroy(ctx);
-    free(logits);
-    free(probs);
+    vt_free(logits);
+    vt_free(probs);
     golden_free(&g);
     vnn_model_free(m);
 }

@@ -3,8 +3,8 @@
  * case states exactly which field is wrong. Each malformed case checks the
  * status and that vnn_last_error() names the offending tensor or field; the
  * mutation test throws thousands of damaged files at the parser, which must
- * refuse or accept each cleanly (every buffer is malloc'ed at its exact size,
- * so ASan or valgrind catch a read past it). */
+ * refuse or accept each cleanly (every file is a guarded buffer of its exact
+ * size, read-only: a read past its end faults, natively and under ASan). */
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
@@ -28,8 +28,7 @@ struct blob {
 /* 8-byte little-endian length, the header text, then the data section. */
 static struct blob write_raw(const char *header, size_t hlen, const void *data, size_t dlen)
 {
-    struct blob b = {malloc(8 + hlen + dlen), 8 + hlen + dlen};
-    VT_CHECK(b.p, "out of memory");
+    struct blob b = {vt_alloc_bytes(8 + hlen + dlen, 1), 8 + hlen + dlen};
     for (int i = 0; i < 8; i++)
         b.p[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
     memcpy(b.p + 8, header, hlen);
@@ -82,8 +81,9 @@ static struct blob base_file(void) { return write_json(base_header(), base_data,
 static void expect_bad(struct blob b, vnn_status want, const char *needle, const char *needle2)
 {
     struct vnn_st_file *f = (struct vnn_st_file *)1;
+    vt_readonly(b.p);
     vnn_status st = vnn_st_parse(b.p, b.size, &f);
-    free(b.p);
+    vt_free(b.p);
     const char *msg = vnn_last_error();
     VT_CHECK(st == want, "status %d (%s), want %d; message: %s", st, vnn_status_str(st), want,
              msg);
@@ -147,7 +147,7 @@ VT_TEST(safetensors, parse_find_meta)
     VT_CHECK(memcmp(got, base_data + 576, sizeof got) == 0, "F32 copied");
     vnn_st_free(f);
     vnn_st_free(NULL);
-    free(b.p);
+    vt_free(b.p);
 }
 
 VT_TEST(safetensors, no_metadata_scalar_empty_padding)
@@ -176,7 +176,7 @@ VT_TEST(safetensors, no_metadata_scalar_empty_padding)
     VT_CHECK(e && e->ndim == 2 && e->count == 0 && e->bytes == 0, "empty fields");
     VT_CHECK(!vnn_st_meta(f, "anything"), "meta without __metadata__");
     vnn_st_free(f);
-    free(b.p);
+    vt_free(b.p);
 }
 
 /* Reference half -> float by arithmetic, independent of bit tricks. */
@@ -225,9 +225,9 @@ VT_TEST(safetensors, f16_all_values)
                      (double)got[i], (double)want);
         }
     }
-    free(got);
+    vt_free(got);
     vnn_st_free(f);
-    free(b.p);
+    vt_free(b.p);
 }
 
 VT_TEST(safetensors, f16_bf16_special_values)
@@ -271,7 +271,7 @@ VT_TEST(safetensors, f16_bf16_special_values)
              "BF16 0x0001: %a, want 2^-133 (a float subnormal)", (double)gb[n - 1]);
     VT_CHECK(signbit(gh[1]) && signbit(gb[1]), "negative zero lost its sign");
     vnn_st_free(f);
-    free(b.p);
+    vt_free(b.p);
 }
 
 VT_TEST(safetensors, i64)
@@ -297,7 +297,7 @@ VT_TEST(safetensors, i64)
     vnn_st_to_i64(vnn_st_find(f, "w"), z);
     VT_CHECK(z[0] == 0 && z[1] == 0, "to_i64 of a float tensor writes zeros");
     vnn_st_free(f);
-    free(b.p);
+    vt_free(b.p);
 }
 
 VT_TEST(safetensors, bad_arguments)
@@ -335,7 +335,7 @@ VT_TEST(safetensors, read_file)
     VT_CHECK(st == VNN_OK, "read: %s", vnn_last_error());
     VT_CHECK(size == b.size && memcmp(data, b.p, size) == 0, "read back different bytes");
     free(data);
-    free(b.p);
+    vt_free(b.p);
 
     st = vnn_st_read_file("/nonexistent/vnn.safetensors", &data, &size);
     VT_CHECK(st == VNN_ERR_IO && strstr(vnn_last_error(), "/nonexistent/vnn.safetensors"),
@@ -378,23 +378,23 @@ VT_TEST(safetensors, truncated)
     size_t cuts[] = {0, 1, 7};
     struct blob b;
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-        b = (struct blob){malloc(cuts[i] + 1), cuts[i]};
+        b = (struct blob){vt_alloc_bytes(cuts[i], 1), cuts[i]};
         memcpy(b.p, full.p, b.size);
         expect_bad(b, VNN_ERR_BAD_FILE, "shorter", "8-byte");
     }
-    b = (struct blob){malloc(hend - 1), hend - 1};
+    b = (struct blob){vt_alloc_bytes(hend - 1, 1), hend - 1};
     memcpy(b.p, full.p, b.size);
     expect_bad(b, VNN_ERR_BAD_FILE, "header length", "past the end");
-    b = (struct blob){malloc(8 + 10), 8 + 10};
+    b = (struct blob){vt_alloc_bytes(8 + 10, 1), 8 + 10};
     memcpy(b.p, full.p, b.size);
     expect_bad(b, VNN_ERR_BAD_FILE, "past the end", NULL);
-    b = (struct blob){malloc(hend + 600), hend + 600};
+    b = (struct blob){vt_alloc_bytes(hend + 600, 1), hend + 600};
     memcpy(b.p, full.p, b.size);
     expect_bad(b, VNN_ERR_BAD_FILE, "\"conv1.bias\"", "past the data section of 600 bytes");
-    b = (struct blob){malloc(hend + 100), hend + 100};
+    b = (struct blob){vt_alloc_bytes(hend + 100, 1), hend + 100};
     memcpy(b.p, full.p, b.size);
     expect_bad(b, VNN_ERR_BAD_FILE, "\"conv1.weight\"", "data_offsets");
-    free(full.p);
+    vt_free(full.p);
 }
 
 VT_TEST(safetensors, header_length_zero_huge_past_end)
@@ -567,7 +567,7 @@ VT_TEST(safetensors, overlapping_tensors)
     VT_CHECK(vnn_st_parse(b.p, b.size, &f) == VNN_OK, "an empty tensor overlaps: %s",
              vnn_last_error());
     vnn_st_free(f);
-    free(b.p);
+    vt_free(b.p);
 }
 
 VT_TEST(safetensors, bad_metadata_and_names)
@@ -637,10 +637,10 @@ VT_TEST(safetensors, random_mutations)
             default: size = (size_t)(vt_rng_next(&r) % (size + 1)); break;
             }
         }
-        /* Exactly `size` bytes, so a read past them is caught by ASan/valgrind. */
-        unsigned char *exact = malloc(size ? size : 1);
-        VT_CHECK(exact, "out of memory");
+        /* Exactly `size` bytes, guarded: a read past them faults. */
+        unsigned char *exact = vt_alloc_bytes(size, 1);
         memcpy(exact, p, size);
+        vt_readonly(exact);
         free(p);
         struct vnn_st_file *f = NULL;
         vnn_status st = vnn_st_parse(exact, size, &f);
@@ -661,10 +661,10 @@ VT_TEST(safetensors, random_mutations)
             VT_CHECK(st == VNN_ERR_BAD_FILE, "iteration %d: status %d", it, st);
             VT_CHECK(f == NULL && vnn_last_error()[0], "iteration %d: no message", it);
         }
-        free(exact);
+        vt_free(exact);
     }
-    free(scratch);
-    free(good.p);
+    vt_free(scratch);
+    vt_free(good.p);
     vt_log("%d damaged files: %d accepted, %d refused", n, accepted, refused);
     VT_CHECK(refused > n / 2, "only %d of %d damaged files refused", refused, n);
 }

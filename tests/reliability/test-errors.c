@@ -1,20 +1,32 @@
 /* Errors people can act on: an invalid argument gives VNN_ERR_INVALID_ARG
  * and a vnn_last_error() that names the function, the argument and its
- * value, for every op (GEMM, convolution, pooling, LSTM, attention, the
- * row ops). */
+ * value, for every op (GEMM, convolution and its helpers, pooling, LSTM,
+ * attention, the row ops), the ISA and thread controls and the model API. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "tiny-models.h"
 #include "vnn/vnn.h"
 #include "vt.h"
 
-/* st must be INVALID_ARG and the message must hold every one of `words`. */
-static void expect(vnn_status st, const char *what, const char *const *words)
+/* st must be `want` and the message must hold every one of `words`. */
+static void expect_status(vnn_status st, vnn_status want, const char *what,
+                          const char *const *words)
 {
-    VT_CHECK(st == VNN_ERR_INVALID_ARG, "%s: status \"%s\"", what, vnn_status_str(st));
+    VT_CHECK(st == want, "%s: status \"%s\", want \"%s\"", what, vnn_status_str(st),
+             vnn_status_str(want));
     for (; *words; words++)
         VT_CHECK(strstr(vnn_last_error(), *words), "%s: \"%s\" does not name \"%s\"", what,
                  vnn_last_error(), *words);
+}
+
+static void expect(vnn_status st, const char *what, const char *const *words)
+{
+    expect_status(st, VNN_ERR_INVALID_ARG, what, words);
 }
 
 #define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -191,4 +203,161 @@ VT_TEST(errors, lstm_names_the_argument)
     vnn_lstm_plan_destroy(p);
     expect(vnn_lstm_import_weights((vnn_lstm_format)9, I, H, w_ih, w_hh, NULL, x, y, h, h + 4),
            "format", WORDS("vnn_lstm_import_weights", "format = 9"));
+}
+
+VT_TEST(errors, conv_helpers_name_the_argument)
+{
+    const vnn_conv2d_desc good = {.N = 1, .H = 5, .W = 5, .C_in = 2, .C_out = 3,
+                                  .kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 1,
+                                  .dilation_h = 1, .dilation_w = 1, .groups = 1};
+    vnn_conv2d_desc d = good;
+    expect(vnn_conv2d_set_padding(NULL, VNN_PADDING_SAME), "NULL desc",
+           WORDS("vnn_conv2d_set_padding", "desc is NULL"));
+    expect(vnn_conv2d_set_padding(&d, (vnn_padding)9), "mode", WORDS("padding = 9"));
+    d.stride_w = -2;
+    expect(vnn_conv2d_set_padding(&d, VNN_PADDING_SAME), "stride",
+           WORDS("desc->stride_w = -2 < 1"));
+    d = good;
+    d.H = 0;
+    expect(vnn_conv2d_set_padding(&d, VNN_PADDING_VALID), "H", WORDS("desc->H = 0 < 1"));
+    d = good;
+    d.kernel_h = INT64_MAX / 2;
+    d.dilation_h = 4;
+    expect(vnn_conv2d_set_padding(&d, VNN_PADDING_SAME), "extent",
+           WORDS("extent", "overflows", "dilation_h = 4"));
+
+    float w[2 * 3 * 3 * 3] = {0}, hw[2 * 3 * 3 * 3];
+    expect(vnn_conv2d_weights_from_oihw(3, 2, 3, 3, NULL, hw), "oihw NULL",
+           WORDS("vnn_conv2d_weights_from_oihw", "oihw is NULL"));
+    expect(vnn_conv2d_weights_from_oihw(3, 0, 3, 3, w, hw), "I", WORDS("C_in_per_group = 0"));
+    expect(vnn_conv2d_weights_from_oihw(3, 2, 3, -1, w, hw), "KW", WORDS("KW = -1"));
+    expect(vnn_conv2d_weights_from_oihw(INT64_C(1) << 40, INT64_C(1) << 40, 3, 3, w, hw),
+           "huge", WORDS("PTRDIFF_MAX"));
+    expect(vnn_conv2d_weights_from_oihw(3, 2, 3, 3, w, w + 4), "overlap",
+           WORDS("oihw and hwio overlap"));
+
+    vnn_conv2d_plan *p;
+    VT_CHECK(vnn_conv2d_plan_create(&good, w, NULL, &p) == VNN_OK, "plan");
+    int64_t OH, OW;
+    size_t bytes;
+    expect(vnn_conv2d_plan_desc(p, &d, &OH, NULL), "desc OW",
+           WORDS("vnn_conv2d_plan_desc", "OW is NULL"));
+    expect(vnn_conv2d_plan_desc(NULL, &d, &OH, &OW), "desc plan", WORDS("plan is NULL"));
+    expect(vnn_conv2d_plan_workspace_size(p, NULL), "ws bytes",
+           WORDS("vnn_conv2d_plan_workspace_size", "bytes is NULL"));
+    expect(vnn_conv2d_plan_workspace_size(NULL, &bytes), "ws plan", WORDS("plan is NULL"));
+    vnn_conv2d_plan_destroy(p);
+}
+
+VT_TEST(errors, dispatch_names_the_argument)
+{
+    vnn_isa isa;
+    expect(vnn_isa_parse(NULL, &isa), "parse NULL", WORDS("vnn_isa_parse", "name is NULL"));
+    expect_status(vnn_isa_parse("avx1024", &isa), VNN_ERR_UNSUPPORTED_ISA, "parse",
+                  WORDS("\"avx1024\" is not an ISA name", "avx512"));
+    expect_status(vnn_set_isa((vnn_isa)17), VNN_ERR_UNSUPPORTED_ISA, "set 17",
+                  WORDS("vnn_set_isa", "isa = 17"));
+    for (int i = 0; i < VNN_ISA_COUNT; i++)
+        if (!vnn_isa_supported((vnn_isa)i))
+            expect_status(vnn_set_isa((vnn_isa)i), VNN_ERR_UNSUPPORTED_ISA, "unsupported",
+                          WORDS("vnn_set_isa", vnn_isa_name((vnn_isa)i), "cannot run here",
+                                "usable values: scalar"));
+    expect(vnn_cpu_features_get(NULL), "features", WORDS("vnn_cpu_features_get", "out is NULL"));
+    expect(vnn_set_num_threads(-3), "threads", WORDS("vnn_set_num_threads", "n = -3"));
+    expect(vnn_set_num_threads(1025), "threads", WORDS("n = 1025", "1024"));
+}
+
+/* VNN_ISA naming an ISA this machine lacks (or no ISA): every op refuses
+ * with VNN_ERR_UNSUPPORTED_ISA, and vnn_last_error() says why. Runs in a
+ * child, since the library reads VNN_ISA once per process. */
+VT_TEST(errors, forced_isa_names_the_reason)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    VT_CHECK(pid >= 0, "fork failed");
+    if (pid == 0) {
+        setenv("VNN_ISA", "not-an-isa", 1);
+        float x[4] = {1, 2, 3, 4}, y[4];
+        int ok = vnn_relu(4, x, y) == VNN_ERR_UNSUPPORTED_ISA &&
+                 strstr(vnn_last_error(), "VNN_ISA=not-an-isa cannot run here") &&
+                 vnn_isa_env_error() != NULL;
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    VT_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+             "with VNN_ISA=not-an-isa, vnn_relu did not refuse with the reason");
+}
+
+VT_TEST(errors, model_api_names_the_argument)
+{
+    size_t size;
+    unsigned char *cnn_file = tiny_model("cnn", 0, &size);
+    unsigned char *lstm_file = tiny_model("bilstm", 0, &size);
+    VT_CHECK(cnn_file && lstm_file, "tiny models");
+    vnn_model *cnn, *lstm;
+    expect(vnn_model_load_memory(NULL, 10, &cnn), "data",
+           WORDS("vnn_model_load_memory", "data is NULL"));
+    expect(vnn_model_load(NULL, &cnn), "path", WORDS("vnn_model_load", "path is NULL"));
+    size_t cnn_size;
+    free(cnn_file);
+    cnn_file = tiny_model("cnn", 0, &cnn_size);
+    VT_CHECK(vnn_model_load_memory(cnn_file, cnn_size, &cnn) == VNN_OK, "%s", vnn_last_error());
+    VT_CHECK(vnn_model_load_memory(lstm_file, size, &lstm) == VNN_OK, "%s", vnn_last_error());
+    vnn_model_info ci, li;
+    vnn_model_get_info(cnn, &ci);
+    vnn_model_get_info(lstm, &li);
+    expect(vnn_model_get_info(cnn, NULL), "info", WORDS("vnn_model_get_info", "info is NULL"));
+    const char *v;
+    expect(vnn_model_config(cnn, NULL, &v), "key", WORDS("vnn_model_config", "key is NULL"));
+    expect(vnn_model_config(cnn, "no.such.key", &v), "no key", WORDS("no.such.key"));
+    expect(vnn_model_label(cnn, ci.classes, &v), "label",
+           WORDS("vnn_model_label", "cls = ", "outside [0, "));
+    vnn_model_context *ctx;
+    expect(vnn_model_context_create(NULL, &ctx), "ctx", WORDS("vnn_model_context_create",
+                                                              "model is NULL"));
+
+    size_t px = (size_t)(ci.height * ci.width * ci.channels);
+    float *img = vt_alloc_floats(2 * px), *out = vt_alloc_floats(2 * (size_t)ci.classes);
+    for (size_t i = 0; i < 2 * px; i++)
+        img[i] = 0.5f;
+    expect(vnn_model_run_images(cnn, NULL, 0, img, out, NULL), "N",
+           WORDS("vnn_model_run_images", "N = 0 < 1"));
+    expect(vnn_model_run_images(cnn, NULL, 2, img, img + 3, NULL), "overlap",
+           WORDS("images and logits overlap"));
+    expect(vnn_model_run_images(cnn, NULL, 1, img, out, out + 1), "out overlap",
+           WORDS("logits and probs overlap"));
+    expect(vnn_model_run_images(lstm, NULL, 1, img, out, NULL), "family",
+           WORDS("takes tokens, not images"));
+    expect(vnn_model_run_images(cnn, NULL, INT64_MAX / 4, img, out, NULL), "huge",
+           WORDS("PTRDIFF_MAX"));
+
+    int64_t ids[8], lens[2] = {4, 5};
+    for (int i = 0; i < 8; i++)
+        ids[i] = i % li.vocab;
+    expect(vnn_model_run_tokens(lstm, NULL, 2, 4, ids, lens, out, NULL), "length",
+           WORDS("vnn_model_run_tokens", "lengths[1] = 5 outside [1, 4]"));
+    ids[6] = li.vocab;
+    expect(vnn_model_run_tokens(lstm, NULL, 2, 4, ids, NULL, out, NULL), "id",
+           WORDS("token id", "sequence 1, position 2"));
+    expect(vnn_model_run_tokens(lstm, NULL, 1, 0, ids, NULL, out, NULL), "T", WORDS("T = 0 < 1"));
+    if (li.max_sequence < INT64_MAX)
+        expect(vnn_model_run_tokens(lstm, NULL, 1, li.max_sequence + 1, ids, NULL, out, NULL),
+               "T max", WORDS("takes at most"));
+    expect(vnn_model_run_tokens(lstm, NULL, 2, 4, ids, NULL, (float *)(void *)(ids + 2), NULL),
+           "ids overlap", WORDS("ids and logits overlap"));
+    expect(vnn_model_run_tokens(cnn, NULL, 1, 4, ids, NULL, out, NULL), "cnn tokens",
+           WORDS("takes images, not tokens"));
+    int64_t count;
+    expect(vnn_model_tokenize(lstm, NULL, 5, ids, 8, &count), "text",
+           WORDS("vnn_model_tokenize", "text is NULL with len = 5"));
+    expect(vnn_model_tokenize(lstm, "hi", 2, ids, -1, &count), "capacity",
+           WORDS("capacity = -1"));
+    expect(vnn_model_tokenize(cnn, "hi", 2, ids, 8, &count), "no tokenizer",
+           WORDS("has no tokenizer"));
+    vt_free(img);
+    vt_free(out);
+    vnn_model_free(cnn);
+    vnn_model_free(lstm);
+    free(cnn_file);
+    free(lstm_file);
 }

@@ -22,12 +22,14 @@
 
 #define THREADS 8
 
-/* Shared inputs: small integers (exact sums) or small fractions. */
+/* Shared inputs: small integers (exact sums) or small fractions, in
+ * read-only guarded buffers. */
 static float *input(size_t n, int seed)
 {
     float *x = vt_alloc_floats(n);
     for (size_t i = 0; i < n; i++)
         x[i] = (float)((int)((i * 7 + (size_t)seed * 13) % 9) - 4) * 0.25f;
+    vt_readonly(x);
     return x;
 }
 
@@ -244,7 +246,7 @@ static void setup(void)
 static void teardown(void)
 {
     for (size_t i = 0; i < N_OPS; i++)
-        free(reference[i]);
+        vt_free(reference[i]);
     for (int f = 0; f < 3; f++)
         vnn_model_free(S.model[f]);
     vnn_lstm_plan_destroy(S.lstm);
@@ -253,11 +255,11 @@ static void teardown(void)
     vnn_packed_b_destroy(S.packed);
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 4; j++)
-            free(S.lstm_w[i][j]);
+            vt_free(S.lstm_w[i][j]);
     float *all[] = {S.A, S.B, S.bias, S.img, S.w3, S.wdw, S.seq, S.q, S.k, S.v, S.rows,
                     S.gamma, S.beta, S.table};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        free(all[i]);
+        vt_free(all[i]);
 }
 
 struct worker {
@@ -270,11 +272,7 @@ static atomic_bool stop_toggling;
 static void *work(void *p)
 {
     struct worker *w = p;
-    float *y = malloc(OUT_MAX * sizeof *y);
-    if (!y) {
-        snprintf(w->failure, sizeof w->failure, "out of memory");
-        return NULL;
-    }
+    float *y = vt_alloc_floats(OUT_MAX);
     for (int r = 0; r < w->rounds && !w->failure[0]; r++)
         /* Each thread walks the ops from its own starting point, so
          * different ops overlap in time. */
@@ -289,7 +287,7 @@ static void *work(void *p)
                 snprintf(w->failure, sizeof w->failure,
                          "%s: differs from the single-threaded result", ops[i].name);
         }
-    free(y);
+    vt_free(y);
     return NULL;
 }
 
