@@ -332,7 +332,7 @@ static vnn_status run(const vnn_model *m, vnn_model_context *ctx, int64_t N, int
                                     N * i / p.parts, N * (i + 1) / p.parts, T, input,
                                     lengths, z);
             if (s != VNN_OK) {
-#pragma omp critical(vnn_model_run_error)
+#pragma omp critical
                 if (first == VNN_OK) {
                     first = s;
                     snprintf(why, sizeof why, "%s", vnn_last_error());
