@@ -49,7 +49,7 @@ void vnn_cache_detect_cpuid(struct vnn_cache_sizes *c)
         c->source = "cpuid leaf 0x8000001d";
         return;
     }
-    if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000006u) {
+    if ((unsigned)__get_cpuid_max(0x80000000u, NULL) >= 0x80000006u) {
         __cpuid(0x80000005u, a, b, cx, d);
         c->l1d = (size_t)(cx >> 24) << 10;
         __cpuid(0x80000006u, a, b, cx, d);
