@@ -166,11 +166,12 @@ static void compute_block(const struct vnn_gemm_args *g, const struct plan *pl, 
         }
         for (size_t p = p0; p < p1; p++) {
             size_t jj = j0 + p * nr, cols = min_sz(nr, g->N - jj);
-            const float *b = bblock + p * bpanel_stride;
-            if (pl->pack_panel) {
+            /* Packed on the fly, bblock is NULL: no offset is applied to it. */
+            const float *b = pbuf;
+            if (pl->pack_panel)
                 vnn_gemm_pack_b_panel(g->trans_b, g->B, g->ldb, k0, jj, kc, cols, nr, pbuf);
-                b = pbuf;
-            }
+            else
+                b = bblock + p * bpanel_stride;
             full.bias = last_k && g->bias ? g->bias + jj : NULL;
             for (size_t s = sb; s < se; s++) {
                 size_t ii = s * mr, rows = min_sz(mr, g->M - ii);
