@@ -28,6 +28,11 @@ vnn_status vnn_onnx_read_file(const char *path, void **data, size_t *size);
 #define VNN_ONNX_MAX_NESTING 64
 vnn_status vnn_onnx_check_nesting(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
                                   size_t size);
+/* Unpacks a message of type desc after the size and nesting checks; what
+ * names the file in errors ("onnx model"). Free *msg with
+ * protobuf_c_message_free_unpacked. */
+vnn_status vnn_onnx_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                           size_t size, const char *what, ProtobufCMessage **msg);
 /* Prefixes the thread's last error with `prefix: ` and returns st. */
 vnn_status vnn_onnx_error_prefix(vnn_status st, const char *prefix);
 

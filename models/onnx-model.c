@@ -322,8 +322,6 @@ vnn_status vnn_onnx_model_parse(const void *data, size_t size, const char *dir,
     *out = NULL;
     if (!data && size)
         return vnn_error(VNN_ERR_INVALID_ARG, "vnn_onnx_model_parse: data is NULL");
-    if (size > (size_t)VNN_ONNX_MAX_BYTES)
-        return vnn_error(VNN_ERR_BAD_FILE, "onnx model: %zu bytes, over the 2 GiB limit", size);
     struct vnn_onnx_model *m = calloc(1, sizeof *m);
     struct priv *p = calloc(1, sizeof *p);
     if (!m || !p) {
@@ -332,17 +330,13 @@ vnn_status vnn_onnx_model_parse(const void *data, size_t size, const char *dir,
         return oom();
     }
     m->priv = p;
-    vnn_status nest = vnn_onnx_check_nesting(&onnx__model_proto__descriptor, data, size);
-    if (nest != VNN_OK) {
+    ProtobufCMessage *msg;
+    vnn_status st = vnn_onnx_unpack(&onnx__model_proto__descriptor, data, size, "onnx model", &msg);
+    if (st != VNN_OK) {
         vnn_onnx_model_free(m);
-        return nest;
+        return st;
     }
-    p->msg = onnx__model_proto__unpack(NULL, size, data);
-    if (!p->msg) {
-        vnn_onnx_model_free(m);
-        return vnn_error(VNN_ERR_BAD_FILE, "onnx model: not a valid ModelProto (%zu bytes)",
-                         size);
-    }
+    p->msg = (Onnx__ModelProto *)msg;
     m->ir_version = p->msg->has_ir_version ? p->msg->ir_version : 0;
     m->producer = str(p->msg->producer_name);
     for (size_t k = 0; k < p->msg->n_opset_import; k++) {
@@ -350,7 +344,7 @@ vnn_status vnn_onnx_model_parse(const void *data, size_t size, const char *dir,
         if (!o->domain || !o->domain[0] || strcmp(o->domain, "ai.onnx") == 0)
             m->opset = o->has_version ? o->version : 0;
     }
-    vnn_status st = decode_graph(p, m, dir);
+    st = decode_graph(p, m, dir);
     if (st != VNN_OK) {
         vnn_onnx_model_free(m);
         return st;

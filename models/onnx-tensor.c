@@ -330,23 +330,18 @@ vnn_status vnn_onnx_tensor_parse(const void *data, size_t size, struct vnn_onnx_
     *out = NULL;
     if (!data && size)
         return vnn_error(VNN_ERR_INVALID_ARG, "vnn_onnx_tensor_parse: data is NULL");
-    if (size > (size_t)VNN_ONNX_MAX_BYTES)
-        return vnn_error(VNN_ERR_BAD_FILE, "tensor file: %zu bytes, over the 2 GiB limit", size);
     struct tensor_file *tf = calloc(1, sizeof *tf);
     if (!tf)
         return vnn_error(VNN_ERR_OUT_OF_MEMORY, "tensor file: no memory");
-    vnn_status nest = vnn_onnx_check_nesting(&onnx__tensor_proto__descriptor, data, size);
-    if (nest != VNN_OK) {
+    ProtobufCMessage *msg;
+    vnn_status st =
+        vnn_onnx_unpack(&onnx__tensor_proto__descriptor, data, size, "tensor file", &msg);
+    if (st != VNN_OK) {
         free(tf);
-        return nest;
+        return st;
     }
-    tf->msg = onnx__tensor_proto__unpack(NULL, size, data);
-    if (!tf->msg) {
-        free(tf);
-        return vnn_error(VNN_ERR_BAD_FILE, "tensor file: not a valid TensorProto (%zu bytes)",
-                         size);
-    }
-    vnn_status st = vnn_onnx_tensor_decode(tf->msg, NULL, &tf->t);
+    tf->msg = (Onnx__TensorProto *)msg;
+    st = vnn_onnx_tensor_decode(tf->msg, NULL, &tf->t);
     if (st != VNN_OK) {
         vnn_onnx_tensor_free(&tf->t);
         return st;

@@ -130,6 +130,16 @@ static double rate_of(const struct model_metrics *m)
     return (double)total / (RATE_WINDOW - 1);
 }
 
+/* One counter line per model and status code, codes from slot `first` on. */
+static void by_model_and_code(FILE *out, const char *metric, const struct metrics_model *models,
+                              const struct model_metrics *snap, size_t n, int first)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int c = first; c < SC_COUNT; c++)
+            fprintf(out, "%s{model=\"%s\",code=\"%u\"} %llu\n", metric, models[i].name,
+                    code_values[c], (unsigned long long)snap[i].requests[c]);
+}
+
 void metrics_render(FILE *out, struct server_metrics *s, const struct metrics_model *models,
                     size_t n)
 {
@@ -155,17 +165,11 @@ void metrics_render(FILE *out, struct server_metrics *s, const struct metrics_mo
     fprintf(out, "# HELP vnn_inference_requests_total Inference requests (infer, classify) "
                  "by model and status code.\n"
                  "# TYPE vnn_inference_requests_total counter\n");
-    for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < SC_COUNT; c++)
-            fprintf(out, "vnn_inference_requests_total{model=\"%s\",code=\"%u\"} %llu\n",
-                    models[i].name, code_values[c], (unsigned long long)snap[i].requests[c]);
+    by_model_and_code(out, "vnn_inference_requests_total", models, snap, n, 0);
     fprintf(out, "# HELP vnn_inference_errors_total Inference requests answered with an error "
                  "(4xx or 5xx), by model and status code.\n"
                  "# TYPE vnn_inference_errors_total counter\n");
-    for (size_t i = 0; i < n; i++)
-        for (int c = SC_400; c < SC_COUNT; c++)
-            fprintf(out, "vnn_inference_errors_total{model=\"%s\",code=\"%u\"} %llu\n",
-                    models[i].name, code_values[c], (unsigned long long)snap[i].requests[c]);
+    by_model_and_code(out, "vnn_inference_errors_total", models, snap, n, SC_400);
     fprintf(out, "# HELP vnn_request_duration_seconds Inference request latency, body "
                  "received to answer ready.\n"
                  "# TYPE vnn_request_duration_seconds histogram\n");

@@ -82,6 +82,16 @@ static int count_arg(const char *s, long long lo, long long hi, long long *out)
     return 0;
 }
 
+/* Parses an integer option in [lo, hi]; on failure says which and returns 1. */
+static int int_option(const char *name, const char *s, long long lo, long long hi,
+                      long long *out)
+{
+    if (!count_arg(s, lo, hi, out))
+        return 0;
+    fprintf(stderr, "vnn serve: %s: need an integer in [%lld, %lld], not %s\n", name, lo, hi, s);
+    return 1;
+}
+
 /* --max-batch N sets every model's value, --max-batch NAME=N one model's. */
 static int batching_arg(int opt, const char *arg, struct batcher_opts *defaults,
                         struct model_override *ov, size_t *n_ov)
@@ -185,13 +195,13 @@ int cmd_serve(int argc, char **argv)
         case O_HOST: http.host = optarg; break;
         case O_PORTFILE: port_file = optarg; break;
         case O_PORT:
-            if (count_arg(optarg, 0, 65535, &v))
-                return die("--port: need an integer in [0, 65535], not ", optarg);
+            if (int_option("--port", optarg, 0, 65535, &v))
+                return 1;
             http.port = (int)v;
             break;
         case O_THREADS:
-            if (count_arg(optarg, 1, 1024, &threads))
-                return die("--threads: need an integer in [1, 1024], not ", optarg);
+            if (int_option("--threads", optarg, 1, 1024, &threads))
+                return 1;
             break;
         case O_INST:
         case O_BATCH:
@@ -201,23 +211,23 @@ int cmd_serve(int argc, char **argv)
                 return 1;
             break;
         case O_BODY:
-            if (count_arg(optarg, 1, (long long)1 << 32, &v))
-                return die("--max-body: need a byte count in [1, 4294967296], not ", optarg);
+            if (int_option("--max-body", optarg, 1, (long long)1 << 32, &v))
+                return 1;
             http.max_body = (size_t)v;
             break;
         case O_DEADLINE:
-            if (count_arg(optarg, 1, 86400000, &v))
-                return die("--deadline-ms: need an integer in [1, 86400000], not ", optarg);
+            if (int_option("--deadline-ms", optarg, 1, 86400000, &v))
+                return 1;
             http.deadline_ms = v;
             break;
         case O_CONN:
-            if (count_arg(optarg, 1, 65536, &v))
-                return die("--connections: need an integer in [1, 65536], not ", optarg);
+            if (int_option("--connections", optarg, 1, 65536, &v))
+                return 1;
             http.connections = (unsigned)v;
             break;
         case O_DRAIN:
-            if (count_arg(optarg, 0, 86400000, &drain_ms))
-                return die("--drain-ms: need an integer in [0, 86400000], not ", optarg);
+            if (int_option("--drain-ms", optarg, 0, 86400000, &drain_ms))
+                return 1;
             break;
         case 'h': serve_usage(stdout); return 0;
         default:

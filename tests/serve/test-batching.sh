@@ -36,6 +36,17 @@ post() { # post PORT MODEL I OUT
         -d @"$WORK/$2-$3.json" "http://127.0.0.1:$1/v2/models/$2/infer" >"$4.code"
 }
 
+post_all_at_once() { # post_all_at_once PORT MODEL SUFFIX: the R requests, concurrently
+    curls=""
+    j=1
+    while [ $j -le $R ]; do
+        post "$1" "$2" $j "$WORK/$2-$j.$3" &
+        curls="$curls $!"
+        j=$((j + 1))
+    done
+    for c in $curls; do wait "$c"; done
+}
+
 same_outputs() { # same_outputs MODEL A B
     if [ "$1" != bilstm ]; then
         [ "$(jq -c .outputs "$2")" = "$(jq -c .outputs "$3")" ]
@@ -53,15 +64,7 @@ for m in cnn bilstm transformer; do
         post "$single_port" $m $i "$WORK/$m-$i.single"
         i=$((i + 1))
     done
-    # All at once to the batching server.
-    curls=""
-    i=1
-    while [ $i -le $R ]; do
-        post "$batched_port" $m $i "$WORK/$m-$i.batched" &
-        curls="$curls $!"
-        i=$((i + 1))
-    done
-    for c in $curls; do wait "$c"; done
+    post_all_at_once "$batched_port" $m batched
     same=0
     i=1
     while [ $i -le $R ]; do
@@ -101,14 +104,7 @@ done
 # Per-model options: batching for all but the bilstm (--max-batch bilstm=1).
 start_server mixed --threads 1 --max-batch 64 --max-delay-us 200000 --max-batch bilstm=1
 for m in cnn bilstm; do
-    curls=""
-    i=1
-    while [ $i -le $R ]; do
-        post "$mixed_port" $m $i "$WORK/$m-$i.mixed" &
-        curls="$curls $!"
-        i=$((i + 1))
-    done
-    for c in $curls; do wait "$c"; done
+    post_all_at_once "$mixed_port" $m mixed
 done
 curl -s "http://127.0.0.1:$mixed_port/metrics" >"$WORK/mixed.metrics"
 runs_cnn=$(value "$WORK/mixed.metrics" 'vnn_batch_size_count{model="cnn"}')

@@ -1,7 +1,7 @@
-/* The nesting check of the ONNX reader (onnx-internal.h): a walk over the
- * protobuf wire format that descends only into fields the schema declares
- * as messages, at most VNN_ONNX_MAX_NESTING levels, before protobuf-c's
- * recursive unpacker sees the bytes. */
+/* The ONNX reader's checked unpack (onnx-internal.h): a size limit, then a
+ * walk over the protobuf wire format that descends only into fields the
+ * schema declares as messages, at most VNN_ONNX_MAX_NESTING levels, before
+ * protobuf-c's recursive unpacker sees the bytes. */
 #include "kernels/common/error.h"
 #include "models/onnx-internal.h"
 
@@ -69,5 +69,21 @@ vnn_status vnn_onnx_check_nesting(const ProtobufCMessageDescriptor *desc, const 
     if (size && too_deep(desc, data, data + size, 0))
         return vnn_error(VNN_ERR_BAD_FILE, "onnx: messages nested deeper than %d levels",
                          VNN_ONNX_MAX_NESTING);
+    return VNN_OK;
+}
+
+vnn_status vnn_onnx_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                           size_t size, const char *what, ProtobufCMessage **msg)
+{
+    *msg = NULL;
+    if (size > (size_t)VNN_ONNX_MAX_BYTES)
+        return vnn_error(VNN_ERR_BAD_FILE, "%s: %zu bytes, over the 2 GiB limit", what, size);
+    vnn_status st = vnn_onnx_check_nesting(desc, data, size);
+    if (st != VNN_OK)
+        return st;
+    *msg = protobuf_c_message_unpack(desc, NULL, size, data);
+    if (!*msg)
+        return vnn_error(VNN_ERR_BAD_FILE, "%s: not a valid %s (%zu bytes)", what, desc->short_name,
+                         size);
     return VNN_OK;
 }
