@@ -5,6 +5,7 @@
  * (vnn_conv2d_plan_run_batch); the dense layers are packed GEMMs. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernels/common/error.h"
 #include "kernels/common/memory.h"
@@ -15,7 +16,7 @@
 struct cnn {
     int64_t H, W, C, K1, K2, K3, D;
     int64_t h1, w1, p1h, p1w, h2, w2, p2h, p2w, h3, w3; /* sizes after each layer */
-    int64_t q1; /* rows of pool1's output that conv2 reads (see cnn_build) */
+    int64_t q1h, q1w; /* the part of pool1's output that conv2 reads (cnn_build) */
     vnn_conv2d_plan *conv[3];
     struct vnn_dense fc1, fc2;
 };
@@ -81,12 +82,12 @@ static vnn_status cnn_build(struct vnn_model *m, const struct vnn_st_file *f)
     c->h1 = c->H - 2, c->w1 = c->W - 2;
     c->p1h = c->h1 / 2, c->p1w = c->w1 / 2;
     c->p2h = (c->p1h - 2) / 2, c->p2w = (c->p1w - 2) / 2;
-    /* pool2 floors: with an odd conv2 height its last row is never read, so
-     * conv2 computes only the 2 * p2h rows pool2 reads, from the first q1
-     * rows of pool1 (28 x 28: 10 of 11 rows, 9 % of the model's FLOPs). Rows,
-     * not columns: a row prefix of an NHWC image needs no strides. */
-    c->q1 = 2 * c->p2h + 2;
-    c->h2 = c->q1 - 2, c->w2 = c->p1w - 2;
+    /* pool2 floors: an odd conv2 height or width leaves a last row or column
+     * it never reads, so conv2 computes only the 2p2h x 2p2w pixels pool2
+     * reads, from the first q1h x q1w of pool1's output (28 x 28: 10 x 10 of
+     * 11 x 11, 17 % of the model's FLOPs). */
+    c->q1h = 2 * c->p2h + 2, c->q1w = 2 * c->p2w + 2;
+    c->h2 = c->q1h - 2, c->w2 = c->q1w - 2;
     c->h3 = c->p2h - 2, c->w3 = c->p2w - 2;
     if (c->h3 < 1 || c->w3 < 1)
         return vnn_error(VNN_ERR_BAD_FILE,
@@ -98,7 +99,7 @@ static vnn_status cnn_build(struct vnn_model *m, const struct vnn_st_file *f)
     m->info.channels = c->C;
     const int64_t C = m->info.classes, flat = c->h3 * c->w3 * c->K3;
     if ((st = load_conv(f, 0, c->H, c->W, c->C, c->K1, &c->conv[0])) != VNN_OK ||
-        (st = load_conv(f, 1, c->q1, c->p1w, c->K1, c->K2, &c->conv[1])) != VNN_OK ||
+        (st = load_conv(f, 1, c->q1h, c->q1w, c->K1, c->K2, &c->conv[1])) != VNN_OK ||
         (st = load_conv(f, 2, c->p2h, c->p2w, c->K2, c->K3, &c->conv[2])) != VNN_OK ||
         (st = vnn_dense_load(f, "fc1", flat, c->D, &c->fc1)) != VNN_OK ||
         (st = vnn_dense_load(f, "fc2", c->D, C, &c->fc2)) != VNN_OK)
@@ -123,18 +124,22 @@ static size_t cnn_buffer_floats(const struct vnn_model *m, int64_t N, int64_t T)
     return total;
 }
 
-/* pool1 into [N][q1][p1w][K1]: the first 2 * q1 rows of each conv1 image. */
+/* pool1 into [N][q1h][q1w][K1]: pooled from the first 2 q1h rows of each
+ * conv1 image (a row prefix needs no strides), then each row cut to q1w
+ * pixels in place (a short copy; conv2 saves far more). */
 static vnn_status pool1(const struct cnn *c, int64_t N, const float *x, float *y)
 {
-    if (c->q1 == c->p1h)
-        return vnn_maxpool2d(&pool2, N, c->h1, c->w1, c->K1, x, c->p1h, c->p1w, y);
-    for (int64_t n = 0; n < N; n++) {
-        vnn_status st = vnn_maxpool2d(&pool2, 1, 2 * c->q1, c->w1, c->K1,
-                                      x + n * c->h1 * c->w1 * c->K1, c->q1, c->p1w,
-                                      y + n * c->q1 * c->p1w * c->K1);
-        if (st != VNN_OK)
-            return st;
-    }
+    vnn_status st = VNN_OK;
+    if (c->q1h == c->p1h)
+        st = vnn_maxpool2d(&pool2, N, c->h1, c->w1, c->K1, x, c->p1h, c->p1w, y);
+    for (int64_t n = 0; n < N && c->q1h < c->p1h && st == VNN_OK; n++)
+        st = vnn_maxpool2d(&pool2, 1, 2 * c->q1h, c->w1, c->K1, x + n * c->h1 * c->w1 * c->K1,
+                           c->q1h, c->p1w, y + n * c->q1h * c->p1w * c->K1);
+    if (st != VNN_OK || c->q1w == c->p1w)
+        return st;
+    for (int64_t r = 0; r < N * c->q1h; r++)
+        memmove(y + r * c->q1w * c->K1, y + r * c->p1w * c->K1,
+                (size_t)(c->q1w * c->K1) * sizeof(float));
     return VNN_OK;
 }
 
