@@ -73,6 +73,10 @@ vnn_status vnn_dense_load(const struct vnn_st_file *f, const char *prefix, int64
 /* y [M][out] = act(x [M][in] W^T + b); x rows ldx floats apart. */
 vnn_status vnn_dense_run(const struct vnn_dense *d, int64_t M, const float *x, int64_t ldx,
                          float *y, int relu);
+/* y [M][out] += x [M][in] W^T + b: a residual connection in the GEMM's
+ * epilogue (no separate add pass over y). */
+vnn_status vnn_dense_run_residual(const struct vnn_dense *d, int64_t M, const float *x,
+                                  int64_t ldx, float *y);
 void vnn_dense_free(struct vnn_dense *d);
 /* The tokenizer from the tokenizer.* keys, for a vocabulary of `vocab`. */
 vnn_status vnn_tokenizer_load(const struct vnn_st_file *f, int64_t vocab,

@@ -112,6 +112,13 @@ vnn_status vnn_dense_run(const struct vnn_dense *d, int64_t M, const float *x, i
     return vnn_sgemm_packed(VNN_NO_TRANS, M, 1.0f, x, ldx, d->w, 0.0f, y, d->out, &ep);
 }
 
+vnn_status vnn_dense_run_residual(const struct vnn_dense *d, int64_t M, const float *x,
+                                  int64_t ldx, float *y)
+{
+    vnn_gemm_epilogue ep = {.bias = d->b, .act = VNN_ACT_NONE};
+    return vnn_sgemm_packed(VNN_NO_TRANS, M, 1.0f, x, ldx, d->w, 1.0f, y, d->out, &ep);
+}
+
 void vnn_dense_free(struct vnn_dense *d)
 {
     vnn_packed_b_destroy(d->w);

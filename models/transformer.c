@@ -152,7 +152,7 @@ static size_t transformer_buffer_floats(const struct vnn_model *m, int64_t N, in
     const struct transformer *t = m->layers;
     size_t rows, total;
     if (!vnn_mul_size((size_t)N, (size_t)T, &rows) ||
-        !vnn_mul_size(rows, (size_t)(6 * t->d + t->F), &total) ||
+        !vnn_mul_size(rows, (size_t)(5 * t->d + t->F), &total) ||
         !vnn_add_size(total, vnn_round_up((size_t)N * 4, 16), &total))
         return 0;
     return total;
@@ -162,7 +162,7 @@ static size_t transformer_buffer_floats(const struct vnn_model *m, int64_t N, in
 static vnn_status encoder_layer_run(const struct transformer *t, const struct encoder_layer *l,
                                     int64_t N, const int64_t *len, const int64_t *start,
                                     int64_t R, float *x, float *q, float *k, float *v,
-                                    float *a, float *o, float *h)
+                                    float *a, float *h)
 {
     const int64_t d = t->d;
     vnn_status st;
@@ -177,13 +177,11 @@ static vnn_status encoder_layer_run(const struct transformer *t, const struct en
         if ((st = vnn_attention(&p, q + off, k + off, v + off, a + off, NULL, 0)) != VNN_OK)
             return st;
     }
-    if ((st = vnn_dense_run(&l->out, R, a, d, o, 0)) != VNN_OK ||
-        (st = vnn_add(R * d, x, o, x)) != VNN_OK ||
+    if ((st = vnn_dense_run_residual(&l->out, R, a, d, x)) != VNN_OK ||
         (st = vnn_layernorm(R, d, x, l->norm1_w, l->norm1_b, t->eps, x)) != VNN_OK ||
         (st = vnn_dense_run(&l->ffn1, R, x, d, h, 0)) != VNN_OK ||
         (st = vnn_gelu(VNN_GELU_ERF, R * t->F, h, h)) != VNN_OK ||
-        (st = vnn_dense_run(&l->ffn2, R, h, t->F, o, 0)) != VNN_OK ||
-        (st = vnn_add(R * d, x, o, x)) != VNN_OK ||
+        (st = vnn_dense_run_residual(&l->ffn2, R, h, t->F, x)) != VNN_OK ||
         (st = vnn_layernorm(R, d, x, l->norm2_w, l->norm2_b, t->eps, x)) != VNN_OK)
         return st;
     return VNN_OK;
@@ -199,7 +197,7 @@ static vnn_status transformer_forward(const struct vnn_model *m, float *buf, int
     /* Sequence n occupies rows [start[n], start[n] + len[n]). */
     int64_t *start = (int64_t *)(void *)buf, *len = start + N;
     float *x = buf + vnn_round_up((size_t)(4 * N), 16), *q = x + cap * d, *k = q + cap * d,
-          *v = k + cap * d, *a = v + cap * d, *o = a + cap * d, *h = o + cap * d;
+          *v = k + cap * d, *a = v + cap * d, *h = a + cap * d;
     int64_t R = 0;
     vnn_status st = VNN_OK;
     for (int64_t n = 0; n < N && st == VNN_OK; n++) {
@@ -218,7 +216,7 @@ static vnn_status transformer_forward(const struct vnn_model *m, float *buf, int
         r += len[n];
     }
     for (int64_t i = 0; i < t->L && st == VNN_OK; i++)
-        st = encoder_layer_run(t, &t->layers[i], N, len, start, R, x, q, k, v, a, o, h);
+        st = encoder_layer_run(t, &t->layers[i], N, len, start, R, x, q, k, v, a, h);
     if (st != VNN_OK)
         return vnn_error(st, "transformer layer: %s", vnn_status_str(st));
     /* Mean over each sequence's rows, into q (free now), then the head. */
